@@ -1,0 +1,25 @@
+export enum AuditAction {
+  Login = 'auth.login',
+  LoginFailed = 'auth.login_failed',
+  CaseCreate = 'case.create',
+  CaseRead = 'case.read',
+  CaseList = 'case.list',
+  CaseAccessExplain = 'case.access',
+  CaseSectionUpdate = 'case.section.update',
+  CaseClose = 'case.close',
+  ReferralCreate = 'referral.create',
+  ReferralRead = 'referral.read',
+  ReferralAccept = 'referral.accept',
+  ReferralDecline = 'referral.decline',
+  ReferralWithdraw = 'referral.withdraw',
+  ConsentWithdraw = 'consent.withdraw',
+  ReflectionPeriodStart = 'reflection_period.start',
+  PlacementEnd = 'placement.end',
+  BreakGlass = 'break_glass',
+  BreakGlassReview = 'break_glass.review',
+  AuditQuery = 'audit.query',
+  AuditExport = 'audit.export',
+  AuditVerify = 'audit.verify',
+}
+
+export type AuditOutcome = 'allowed' | 'denied';

@@ -1,0 +1,72 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { Problem } from '../common/problem';
+import { CurrentPrincipal, Public, requestMeta } from './auth.decorators';
+import { AuthService } from './auth.service';
+import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
+import type { Principal } from './principal';
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Public()
+  @Post('auth/login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  login(@Body() body: LoginDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+    return this.auth.login(body.email, body.password, requestMeta(request));
+  }
+
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.logout(principal.userId, principal.sessionId);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: MeDto })
+  async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
+    const rows: Array<{
+      id: string;
+      email: string;
+      name: string;
+      role: string;
+      org_id: string;
+      slug: string;
+      org_name: string;
+      type: string;
+      country: string | null;
+    }> = await this.dataSource.query(
+      `SELECT u.id, u.email, u.name, u.role, o.id AS org_id, o.slug, o.name AS org_name, o.type, o.country
+           FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [principal.userId],
+    );
+    const row = rows[0];
+    if (!row) throw Problem.unauthorized();
+    return {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      organisation: { id: row.org_id, slug: row.slug, name: row.org_name, type: row.type, country: row.country },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+
+const ISSUER = 'passage';
+const AUDIENCE = 'passage-api';
+const ALGORITHM = 'HS256';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+/** Signs and checks access tokens (algorithm pinned, issuer and audience checked) and makes refresh tokens. */
+@Injectable()
+export class TokenService {
+  private readonly jwt = new JwtService();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  get accessTtlSeconds(): number {
+    return this.config.accessTokenTtlSeconds;
+  }
+
+  signAccess(userId: string, sessionId: string): Promise<string> {
+    return this.jwt.signAsync(
+      { sid: sessionId },
+      {
+        secret: this.config.jwtSecret,
+        algorithm: ALGORITHM,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        subject: userId,
+        expiresIn: this.config.accessTokenTtlSeconds,
+      },
+    );
+  }
+
+  /** The claims of a valid token, or undefined for any bad, expired or foreign token. */
+  async verifyAccess(token: string): Promise<AccessClaims | undefined> {
+    try {
+      const claims = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown }>(token, {
+        secret: this.config.jwtSecret,
+        algorithms: [ALGORITHM],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return undefined;
+      return { sub: claims.sub, sid: claims.sid };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** An opaque refresh token; only its hash is stored. */
+  newRefreshToken(): { token: string; hash: Buffer } {
+    const token = randomBytes(32).toString('base64url');
+    return { token, hash: TokenService.hashRefreshToken(token) };
+  }
+
+  static hashRefreshToken(token: string): Buffer {
+    return createHash('sha256').update(token, 'utf8').digest();
+  }
+}

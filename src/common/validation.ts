@@ -1,0 +1,30 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Problem, type ProblemFieldError } from './problem';
+
+function flatten(errors: ValidationError[], parent = ''): ProblemFieldError[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      path,
+      // class-validator prefixes messages with the property name; the path already says it.
+      message: message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,
+    }));
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+/** Whitelist, refuse unknown fields, transform: every body and query is a validated DTO or a 400. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => Problem.badRequest('The request is invalid', flatten(errors)),
+  });
+}
+
+export function validationErrorsToProblem(errors: ValidationError[], detail: string): Problem {
+  return Problem.badRequest(detail, flatten(errors));
+}

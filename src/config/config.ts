@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** A start-up configuration problem: the process prints `message` on one line and exits 1. */
+export class ConfigError extends Error {}
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  /** Absent: the launcher starts an embedded PostgreSQL under `varDir`. */
+  databaseUrl?: string;
+  /** Absent: 127.0.0.1:6379, else a redis-server the launcher starts. */
+  redisUrl?: string;
+  /** Prefix of every Redis key (queues, rate limits), so several deployments or test workers can share one Redis. */
+  redisPrefix: string;
+  smtpUrl?: string;
+  publicUrl: string;
+  /** The first key encrypts new data; all of them decrypt. */
+  encryptionKeys: EncryptionKey[];
+  auditSigningKey: Buffer;
+  jwtSecret: Buffer;
+  seedDemo: boolean;
+  seedPassword: string;
+  rateLimitPerMinute: number;
+  logLevel: string;
+  varDir: string;
+  /** Seconds an access token lives; also bounds how long a deactivated user keeps working without the active check. */
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SECRETS_FILE = 'secrets.json';
+
+interface DevSecrets {
+  DATA_ENCRYPTION_KEY: string;
+  AUDIT_SIGNING_KEY: string;
+  JWT_SECRET: string;
+}
+
+function generateDevSecrets(): DevSecrets {
+  return {
+    DATA_ENCRYPTION_KEY: `dev1:${randomBytes(32).toString('base64')}`,
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    JWT_SECRET: randomBytes(48).toString('base64'),
+  };
+}
+
+/** Development secrets live in ./var (git-ignored), generated once, readable by the owner only. */
+function loadDevSecrets(varDir: string): DevSecrets {
+  const file = join(varDir, DEV_SECRETS_FILE);
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  }
+  mkdirSync(varDir, { recursive: true });
+  const secrets = generateDevSecrets();
+  try {
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process (API and worker start together) wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    }
+    throw error;
+  }
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function secret(name: string, raw: string, minBytes: number): Buffer {
+  const decoded = Buffer.from(raw, 'base64');
+  if (decoded.length < minBytes) {
+    throw new ConfigError(`${name} must be base64 of at least ${minBytes} random bytes (openssl rand -base64 ${minBytes})`);
+  }
+  return decoded;
+}
+
+/** `DATA_ENCRYPTION_KEY` is `keyId:base64key[,keyId:base64key...]`; the first encrypts, all decrypt (rotation). */
+export function parseEncryptionKeys(raw: string): EncryptionKey[] {
+  const keys = raw.split(',').map((part) => {
+    const [id, material] = part.trim().split(':');
+    if (!id || !material || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      throw new ConfigError('DATA_ENCRYPTION_KEY must be keyId:base64key[,keyId:base64key...] (openssl rand -base64 32)');
+    }
+    const key = Buffer.from(material, 'base64');
+    if (key.length !== 32) {
+      throw new ConfigError(`DATA_ENCRYPTION_KEY key "${id}" must be exactly 32 bytes, base64-encoded`);
+    }
+    return { id, key };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    throw new ConfigError('DATA_ENCRYPTION_KEY names the same key id twice');
+  }
+  return keys;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** The one place that reads the environment. Throws ConfigError with a one-line explanation. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnvRaw = env.NODE_ENV ?? 'development';
+  if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'production' && nodeEnvRaw !== 'test') {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw;
+  const varDir = resolve(env.PASSAGE_VAR_DIR ?? 'var');
+  const port = integer(env, 'PORT', 3000, 1, 65535);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+
+  const secretNames = ['DATA_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEY', 'JWT_SECRET'] as const;
+  let secrets: Record<(typeof secretNames)[number], string>;
+  if (nodeEnv === 'production') {
+    const missing = secretNames.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(`NODE_ENV=production needs explicit secrets: set ${missing.join(', ')}`);
+    }
+    if (!databaseUrl || !redisUrl) {
+      throw new ConfigError('NODE_ENV=production needs DATABASE_URL and REDIS_URL (no embedded services in production)');
+    }
+    secrets = { DATA_ENCRYPTION_KEY: env.DATA_ENCRYPTION_KEY!, AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY!, JWT_SECRET: env.JWT_SECRET! };
+    const dev = existsSync(join(varDir, DEV_SECRETS_FILE)) ? loadDevSecrets(varDir) : undefined;
+    if (dev && secretNames.some((name) => dev[name] === secrets[name])) {
+      throw new ConfigError('NODE_ENV=production refuses the generated development secrets from ./var; provide your own');
+    }
+  } else {
+    const needsDev = secretNames.some((name) => !env[name]);
+    const dev = needsDev ? loadDevSecrets(varDir) : undefined;
+    secrets = {
+      DATA_ENCRYPTION_KEY: env.DATA_ENCRYPTION_KEY || dev!.DATA_ENCRYPTION_KEY,
+      AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY || dev!.AUDIT_SIGNING_KEY,
+      JWT_SECRET: env.JWT_SECRET || dev!.JWT_SECRET,
+    };
+  }
+
+  const redisPrefix = env.REDIS_PREFIX || 'passage';
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError('REDIS_PREFIX may hold letters, digits, ":", "_" and "-" only');
+  }
+
+  return {
+    nodeEnv,
+    port,
+    databaseUrl,
+    redisUrl,
+    redisPrefix,
+    smtpUrl,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    encryptionKeys: parseEncryptionKeys(secrets.DATA_ENCRYPTION_KEY),
+    auditSigningKey: secret('AUDIT_SIGNING_KEY', secrets.AUDIT_SIGNING_KEY, 32),
+    jwtSecret: secret('JWT_SECRET', secrets.JWT_SECRET, 32),
+    seedDemo: bool(env, 'SEED_DEMO', !databaseUrl),
+    seedPassword: env.SEED_PASSWORD || 'passage-demo-2026',
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    varDir,
+    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 600, 30, 3600),
+    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+  };
+}
+
+/** Entry points call this: a bad configuration is one clear line on stderr and exit code 1. */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`passage: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

