@@ -10,6 +10,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { OutboxModule } from './notifications/outbox.module';
 import { RedisModule } from './redis/redis.module';
 
 /** The infrastructure every process shares: config, logging, database, Redis, audit. */
@@ -20,6 +21,7 @@ export function coreImports(config: AppConfig, databaseUrl: string): DynamicModu
     TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
     RedisModule,
     AuditModule,
+    OutboxModule,
   ];
 }
 

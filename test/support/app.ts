@@ -10,7 +10,7 @@ export { TEST_PASSWORD };
 
 export interface TestResponse<T = unknown> {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
   body: T;
   text: string;
 }

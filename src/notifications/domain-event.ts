@@ -1,0 +1,29 @@
+/** Everything that becomes a notification (API.md, Notifications). */
+export enum DomainEventType {
+  ReferralReceived = 'referral.received',
+  ReferralAccepted = 'referral.accepted',
+  ReferralDeclined = 'referral.declined',
+  ReferralWithdrawn = 'referral.withdrawn',
+  ReferralExpired = 'referral.expired',
+  ReferralReminder = 'referral.reminder',
+  ConsentWithdrawn = 'consent.withdrawn',
+  CaseClosed = 'case.closed',
+  BreakGlassUsed = 'break_glass.used',
+  BreakGlassReviewDue = 'break_glass.review_due',
+  ReflectionPeriodEnding = 'reflection_period.ending',
+  ReflectionPeriodEnded = 'reflection_period.ended',
+}
+
+/**
+ * A domain event as written to the outbox: ids only, never personal data. `organisationIds`
+ * names the organisations whose users should act (the recipients are then narrowed to those
+ * who may see the case at delivery time).
+ */
+export interface DomainEvent {
+  type: DomainEventType;
+  caseId: string;
+  referralId?: string;
+  breakGlassId?: string;
+  organisationIds: string[];
+  actorUserId?: string;
+}

@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { DomainEvent } from './domain-event';
+
+/**
+ * The transactional outbox: an event is written in the same transaction as the change that
+ * caused it, so it exists exactly when the change does. A relay moves it to the queue later.
+ */
+@Injectable()
+export class OutboxService {
+  async emit(manager: EntityManager, event: DomainEvent): Promise<void> {
+    await manager.query(
+      `INSERT INTO outbox_event (type, case_id, referral_id, break_glass_id, organisation_ids, actor_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [event.type, event.caseId, event.referralId ?? null, event.breakGlassId ?? null, event.organisationIds, event.actorUserId ?? null],
+    );
+  }
+}
