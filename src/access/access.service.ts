@@ -1,0 +1,153 @@
+import { subject as asSubject } from '@casl/ability';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { type CaseAbility, CaseAbilityFactory, CaseAction, type CaseSubject, LISTED_ACTIONS } from './case-ability.factory';
+import { caseAccessPredicate, type SqlParams } from './case-sql-filter';
+import { BREAK_GLASS_SECTIONS, LegalBasis, type Purpose, PURPOSE_POLICY, type SectionAccess, Section, SECTIONS } from './policy';
+
+export interface LoadedCase extends CaseSubject {
+  reference: string;
+  createdAt: Date;
+  updatedAt: Date;
+  participationDetails: Array<{ id: string; organisationId: string; purpose: Purpose; legalBasis: LegalBasis; consentId: string | null }>;
+  breakGlassDetails: Array<{ id: string; userId: string; expiresAt: Date }>;
+}
+
+export interface Grant {
+  source: 'participation' | 'break_glass';
+  organisationId: string;
+  purpose: Purpose | null;
+  legalBasis: LegalBasis;
+  sections: Partial<Record<Section, SectionAccess>>;
+  expiresAt?: string;
+}
+
+export interface Permissions {
+  sections: Partial<Record<Section, SectionAccess>>;
+  actions: CaseAction[];
+}
+
+/**
+ * The one place case authorization is decided: abilities from CaseAbilityFactory, the case as
+ * a subject, and the SQL predicate for lists, all from the same rules.
+ */
+@Injectable()
+export class AccessService {
+  constructor(private readonly abilities: CaseAbilityFactory) {}
+
+  abilityFor(principal: Principal, now = new Date()): CaseAbility {
+    return this.abilities.createFor(principal, now);
+  }
+
+  /** The case with its live participations and unexpired break-glass grants, or undefined. */
+  async loadCase(manager: EntityManager, caseId: string, options: { lock?: boolean } = {}): Promise<LoadedCase | undefined> {
+    const rows: Array<{
+      id: string;
+      reference: string;
+      country: string;
+      status: 'open' | 'closed';
+      lead_organisation_id: string;
+      created_at: Date;
+      updated_at: Date;
+    }> = await manager.query(
+      `SELECT id, reference, country, status, lead_organisation_id, created_at, updated_at FROM "case" WHERE id = $1 ${options.lock ? 'FOR UPDATE' : ''}`,
+      [caseId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const [participations, grants] = await Promise.all([
+      manager.query(
+        `SELECT id, organisation_id, purpose, legal_basis, consent_id FROM participation WHERE case_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
+        [caseId],
+      ) as Promise<Array<{ id: string; organisation_id: string; purpose: Purpose; legal_basis: LegalBasis; consent_id: string | null }>>,
+      manager.query(`SELECT id, user_id, expires_at FROM break_glass_grant WHERE case_id = $1 AND expires_at > now() ORDER BY created_at`, [
+        caseId,
+      ]) as Promise<Array<{ id: string; user_id: string; expires_at: Date }>>,
+    ]);
+    return {
+      id: row.id,
+      reference: row.reference,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      country: row.country,
+      status: row.status,
+      leadOrganisationId: row.lead_organisation_id,
+      participations: participations.map((p) => ({ organisationId: p.organisation_id, purpose: p.purpose, revokedAt: null })),
+      breakGlass: grants.map((g) => ({ userId: g.user_id, expiresAt: g.expires_at })),
+      participationDetails: participations.map((p) => ({
+        id: p.id,
+        organisationId: p.organisation_id,
+        purpose: p.purpose,
+        legalBasis: p.legal_basis,
+        consentId: p.consent_id,
+      })),
+      breakGlassDetails: grants.map((g) => ({ id: g.id, userId: g.user_id, expiresAt: g.expires_at })),
+    };
+  }
+
+  can(ability: CaseAbility, action: CaseAction, loaded: LoadedCase, section?: Section): boolean {
+    return ability.can(action, asSubject('Case', this.subjectOf(loaded)), section);
+  }
+
+  /** Visible = the user may read at least one section (the summary, in practice). */
+  isVisible(ability: CaseAbility, loaded: LoadedCase): boolean {
+    return this.can(ability, CaseAction.Read, loaded);
+  }
+
+  permissions(ability: CaseAbility, loaded: LoadedCase): Permissions {
+    const sections: Partial<Record<Section, SectionAccess>> = {};
+    for (const section of SECTIONS) {
+      if (this.can(ability, CaseAction.Update, loaded, section)) sections[section] = 'write';
+      else if (this.can(ability, CaseAction.Read, loaded, section)) sections[section] = 'read';
+    }
+    return { sections, actions: LISTED_ACTIONS.filter((action) => this.can(ability, action, loaded)) };
+  }
+
+  readableSections(ability: CaseAbility, loaded: LoadedCase): Section[] {
+    return SECTIONS.filter((section) => this.can(ability, CaseAction.Read, loaded, section));
+  }
+
+  /** Why this user sees the case: their organisation's live participations and their own break-glass grant. */
+  grants(principal: Principal, loaded: LoadedCase): Grant[] {
+    const grants: Grant[] = loaded.participationDetails
+      .filter((p) => p.organisationId === principal.organisationId)
+      .map((p) => ({ source: 'participation', organisationId: p.organisationId, purpose: p.purpose, legalBasis: p.legalBasis, sections: { ...PURPOSE_POLICY[p.purpose].sections } }));
+    for (const grant of loaded.breakGlassDetails.filter((g) => g.userId === principal.userId)) {
+      grants.push({
+        source: 'break_glass',
+        organisationId: principal.organisationId,
+        purpose: null,
+        legalBasis: LegalBasis.BreakGlass,
+        sections: Object.fromEntries(BREAK_GLASS_SECTIONS.map((s) => [s, 'read'])),
+        expiresAt: grant.expiresAt.toISOString(),
+      });
+    }
+    return grants;
+  }
+
+  /** The legal bases under which this user touches these sections, for the audit trail. */
+  legalBasis(principal: Principal, loaded: LoadedCase, sections: readonly Section[]): string | null {
+    const bases = new Set<string>();
+    for (const grant of this.grants(principal, loaded)) {
+      if (sections.some((section) => grant.sections[section])) bases.add(grant.legalBasis);
+    }
+    return bases.size > 0 ? [...bases].sort().join(',') : null;
+  }
+
+  /** SQL predicate over `"case" <alias>` selecting exactly the cases `action` is allowed on. */
+  predicate(ability: CaseAbility, action: CaseAction, alias: string, params: SqlParams): string {
+    return caseAccessPredicate(ability, action, alias, params);
+  }
+
+  private subjectOf(loaded: LoadedCase): CaseSubject {
+    return {
+      id: loaded.id,
+      country: loaded.country,
+      status: loaded.status,
+      leadOrganisationId: loaded.leadOrganisationId,
+      participations: loaded.participations,
+      breakGlass: loaded.breakGlass,
+    };
+  }
+}

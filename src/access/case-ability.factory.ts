@@ -1,0 +1,88 @@
+import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { OPERATIONAL_ROLE, Role } from '../users/role';
+import { BREAK_GLASS_SECTIONS, Purpose, purposesFor, sectionsFor } from './policy';
+
+/** What can be done to a case. `read`/`update` take a section as the CASL field. */
+export enum CaseAction {
+  Create = 'create',
+  Read = 'read',
+  Update = 'update',
+  Refer = 'refer',
+  Close = 'close',
+  BreakGlass = 'breakGlass',
+  WithdrawConsent = 'withdrawConsent',
+  StartReflectionPeriod = 'startReflectionPeriod',
+  EndPlacement = 'endPlacement',
+}
+
+/** The actions listed in a case's `permissions.actions` and `/access` answer. */
+export const LISTED_ACTIONS: readonly CaseAction[] = [
+  CaseAction.Refer,
+  CaseAction.Close,
+  CaseAction.BreakGlass,
+  CaseAction.WithdrawConsent,
+  CaseAction.StartReflectionPeriod,
+  CaseAction.EndPlacement,
+];
+
+/**
+ * A case as authorization sees it. The same field names are mapped to SQL by CaseSqlFilter,
+ * so a rule means the same thing for one loaded case and for a list query.
+ */
+export interface CaseSubject {
+  id: string;
+  country: string;
+  status: 'open' | 'closed';
+  leadOrganisationId: string;
+  participations: Array<{ organisationId: string; purpose: Purpose; revokedAt: Date | null }>;
+  breakGlass: Array<{ userId: string; expiresAt: Date }>;
+}
+
+export type CaseAbility = MongoAbility<[CaseAction, 'Case' | CaseSubject], MongoQuery>;
+
+@Injectable()
+export class CaseAbilityFactory {
+  /**
+   * One ability per request, from the user's role and organisation. Rights on a case are the
+   * union over the organisation's live participations plus the user's own live break-glass
+   * grant; only the operational role of the organisation's type gets any. Supervisors and
+   * admins get no rule at all: separation of duties.
+   */
+  createFor(principal: Principal, now: Date = new Date()): CaseAbility {
+    const { can, cannot, build } = new AbilityBuilder<CaseAbility>(createMongoAbility);
+    const operational = OPERATIONAL_ROLE[principal.organisationType] === principal.role;
+    if (!operational) return build();
+
+    const live = { organisationId: principal.organisationId, revokedAt: null };
+    const participates = (purposes?: Purpose[]) => ({
+      participations: { $elemMatch: purposes ? { ...live, purpose: { $in: purposes } } : live },
+    });
+
+    for (const purpose of purposesFor(principal.organisationType)) {
+      can(CaseAction.Read, 'Case', sectionsFor(purpose, 'read'), participates([purpose]));
+      const writable = sectionsFor(purpose, 'write');
+      if (writable.length > 0) can(CaseAction.Update, 'Case', writable, { status: 'open', ...participates([purpose]) });
+    }
+    can(CaseAction.Read, 'Case', [...BREAK_GLASS_SECTIONS], { breakGlass: { $elemMatch: { userId: principal.userId, expiresAt: { $gt: now } } } });
+
+    if (principal.role === Role.Officer || principal.role === Role.Inspector) {
+      can(CaseAction.Create, 'Case');
+      can(CaseAction.Close, 'Case', { status: 'open', leadOrganisationId: principal.organisationId, ...participates([Purpose.Lead]) });
+    }
+    can(CaseAction.Refer, 'Case', { status: 'open', ...participates() });
+    can(CaseAction.WithdrawConsent, 'Case', { status: 'open', ...participates() });
+    if (principal.role === Role.MigrationOfficer) {
+      can(CaseAction.StartReflectionPeriod, 'Case', { status: 'open', ...participates([Purpose.Residence]) });
+    }
+    if (principal.role === Role.Caseworker) {
+      can(CaseAction.EndPlacement, 'Case', { status: 'open', ...participates([Purpose.Shelter]) });
+    }
+    if (principal.country) {
+      can(CaseAction.BreakGlass, 'Case', { country: principal.country });
+      cannot(CaseAction.BreakGlass, 'Case', participates());
+    }
+    return build();
+  }
+}

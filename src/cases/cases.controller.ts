@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Section } from '../access/policy';
+import { CurrentPrincipal, Meta } from '../auth/auth.decorators';
+import type { Principal, RequestMeta } from '../auth/principal';
+import { CaseIdPipe, SectionPipe } from './case-params';
+import { CasesService } from './cases.service';
+import { BreakGlassDto, CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller('cases')
+export class CasesController {
+  constructor(private readonly cases: CasesService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a case (officer, inspector); the caller’s organisation leads it' })
+  @ApiCreatedResponse({ description: 'The case as GET returns it' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateCaseDto, @Meta() meta: RequestMeta) {
+    return this.cases.create(principal, body, meta);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Cases the caller can read, newest first, with the summary section' })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListCasesQuery, @Meta() meta: RequestMeta) {
+    return this.cases.list(principal, query, meta);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A case with the sections the caller may read, and what the caller may do' })
+  @ApiNotFoundResponse({ description: 'No such case, or the caller may not know it exists' })
+  read(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
+    return this.cases.read(principal, id, meta);
+  }
+
+  @Patch(':id/sections/:section')
+  @ApiOperation({ summary: 'Merge fields into a section (null clears); stale version answers 409' })
+  updateSection(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Param('section', SectionPipe) section: Section,
+    @Body() body: UpdateSectionDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.cases.updateSection(principal, id, section, body.version, body.data, meta);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close the case (lead organisation); frees beds, withdraws pending referrals' })
+  close(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Body() body: CloseCaseDto, @Meta() meta: RequestMeta) {
+    return this.cases.close(principal, id, body.reason, meta);
+  }
+
+  @Get(':id/access')
+  @ApiOperation({ summary: 'Why the caller can see this case: participations and grants, with sections' })
+  @ApiOkResponse({ description: '{ grants: [{ source, organisationId, purpose, legalBasis, sections, expiresAt? }], actions }' })
+  explain(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
+    return this.cases.explain(principal, id, meta);
+  }
+
+  @Post(':id/break-glass')
+  @ApiOperation({ summary: 'Emergency access to summary and identity for 4 hours, with a justification (≥ 20 characters)' })
+  @ApiCreatedResponse({ description: '{ id, expiresAt }' })
+  breakGlass(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Body() body: BreakGlassDto, @Meta() meta: RequestMeta) {
+    return this.cases.breakGlass(principal, id, body.justification, meta);
+  }
+}

@@ -1,0 +1,354 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { instanceToPlain } from 'class-transformer';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type LoadedCase, AccessService, type Grant } from '../access/access.service';
+import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
+import { SqlParams } from '../access/case-sql-filter';
+import { BREAK_GLASS_HOURS, BREAK_GLASS_SECTIONS, LegalBasis, Purpose, Section, SECTIONS, type SectionAccess } from '../access/policy';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import type { Principal, RequestMeta } from '../auth/principal';
+import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { Problem } from '../common/problem';
+import { DomainEventType } from '../notifications/domain-event';
+import { OutboxService } from '../notifications/outbox.service';
+import { CaseSectionsStore } from './case-sections.store';
+import type { CreateCaseDto, ListCasesQuery } from './dto/case.dto';
+import { mergeSection, type SectionData } from './sections/sections';
+
+export type SectionView = SectionData & { version: number };
+
+export interface CaseSummaryView {
+  id: string;
+  reference: string;
+  country: string;
+  status: 'open' | 'closed';
+  leadOrganisationId: string;
+  createdAt: string;
+  updatedAt: string;
+  summary: SectionView;
+}
+
+export type CaseView = Omit<CaseSummaryView, 'summary'> &
+  Partial<Record<Section, SectionView>> & {
+    permissions: { sections: Partial<Record<Section, SectionAccess>>; actions: CaseAction[] };
+  };
+
+/** Decides whether a loaded case allows what is asked; a Problem (404/403/409) if not. */
+type Authorization = (ability: CaseAbility, loaded: LoadedCase) => Problem | undefined;
+
+const NOT_FOUND = (): Problem => Problem.notFound('Case not found');
+
+/**
+ * Every read and write of case data passes here: authorize with the request's ability, record
+ * the access on the audit trail (denials too), then touch the data. Changes, their audit event
+ * and their outbox events commit in one transaction.
+ */
+@Injectable()
+export class CasesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly sections: CaseSectionsStore,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403). */
+  requireAction(action: CaseAction, section?: Section): Authorization {
+    return (ability, loaded) => {
+      if (!this.access.isVisible(ability, loaded)) return NOT_FOUND();
+      if (!this.access.can(ability, action, loaded, section)) {
+        if (loaded.status === 'closed' && this.access.can(ability, action, { ...loaded, status: 'open' }, section)) {
+          return Problem.conflict('case-closed', 'The case is closed and read-only');
+        }
+        return Problem.forbidden(section ? `You may not ${action === CaseAction.Update ? 'change' : 'read'} the ${section} section of this case` : 'You may not do this on this case');
+      }
+      return undefined;
+    };
+  }
+
+  async create(principal: Principal, dto: CreateCaseDto, meta: RequestMeta): Promise<CaseView> {
+    const ability = this.access.abilityFor(principal);
+    if (!ability.can(CaseAction.Create, 'Case') || !principal.country) {
+      await this.audit.recordNow({ action: AuditAction.CaseCreate, outcome: 'denied', actor: principal, meta });
+      throw Problem.forbidden('Only police officers and labour inspectors open cases');
+    }
+    const country = principal.country;
+    const given: Partial<Record<Section, SectionData>> = {
+      [Section.Summary]: instanceToPlain(dto.summary),
+      ...(dto.identity ? { [Section.Identity]: instanceToPlain(dto.identity) } : {}),
+      ...(dto.investigation ? { [Section.Investigation]: instanceToPlain(dto.investigation) } : {}),
+    };
+    const summary = dto.summary;
+    return this.dataSource.transaction(async (manager) => {
+      const year = new Date().getUTCFullYear();
+      const counter: Array<{ last_value: number }> = await manager.query(
+        `INSERT INTO case_reference_counter (country, year, last_value) VALUES ($1, $2, 1)
+         ON CONFLICT (country, year) DO UPDATE SET last_value = case_reference_counter.last_value + 1 RETURNING last_value`,
+        [country, year],
+      );
+      const reference = `${country}-${year}-${String(counter[0]!.last_value).padStart(6, '0')}`;
+      const inserted: Array<{ id: string }> = await manager.query(
+        `INSERT INTO "case" (reference, country, lead_organisation_id, minor, exploitation_types, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [reference, country, principal.organisationId, summary.minor, summary.exploitationTypes, principal.userId],
+      );
+      const caseId = inserted[0]!.id;
+      for (const section of SECTIONS) await this.sections.insert(manager, caseId, section, given[section] ?? {}, principal.userId);
+      await manager.query(`INSERT INTO participation (case_id, organisation_id, purpose, legal_basis) VALUES ($1, $2, $3, $4)`, [
+        caseId,
+        principal.organisationId,
+        Purpose.Lead,
+        LegalBasis.Lead,
+      ]);
+      const loaded = (await this.access.loadCase(manager, caseId))!;
+      const view = await this.view(manager, ability, loaded);
+      await this.audit.record(manager, {
+        action: AuditAction.CaseCreate,
+        outcome: 'allowed',
+        actor: principal,
+        caseId,
+        sections: Object.keys(given),
+        legalBasis: LegalBasis.Lead,
+        meta,
+      });
+      return view;
+    });
+  }
+
+  async list(principal: Principal, query: ListCasesQuery, meta: RequestMeta): Promise<Page<CaseSummaryView>> {
+    const ability = this.access.abilityFor(principal);
+    const limit = query.limit ?? 25;
+    const params = new SqlParams();
+    const where = [this.access.predicate(ability, CaseAction.Read, 'c', params)];
+    if (query.status) where.push(`c.status = ${params.add(query.status)}`);
+    if (query.exploitationType) where.push(`c.exploitation_types @> ARRAY[${params.add(query.exploitationType)}]::text[]`);
+    if (query.country) where.push(`c.country = ${params.add(query.country)}`);
+    if (query.minor !== undefined) where.push(`c.minor = ${params.add(query.minor)}`);
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(query.cursor, 2);
+      where.push(`(c.created_at, c.id) < (${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`);
+    }
+    const rows: Array<{
+      id: string;
+      reference: string;
+      country: string;
+      status: 'open' | 'closed';
+      lead_organisation_id: string;
+      created_at: Date;
+      created_key: string;
+      updated_at: Date;
+      data: SectionData;
+      version: number;
+    }> = await this.dataSource.query(
+      `SELECT c.id, c.reference, c.country, c.status, c.lead_organisation_id, c.created_at, c.created_at::text AS created_key, c.updated_at, s.data, s.version
+         FROM "case" c JOIN case_section s ON s.case_id = c.id AND s.section = 'summary'
+        WHERE ${where.join(' AND ')}
+        ORDER BY c.created_at DESC, c.id DESC
+        LIMIT ${params.add(limit + 1)}`,
+      params.values,
+    );
+    const page = rows.slice(0, limit);
+    await this.audit.recordNow({ action: AuditAction.CaseList, outcome: 'allowed', actor: principal, sections: [Section.Summary], meta });
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({
+        id: row.id,
+        reference: row.reference,
+        country: row.country,
+        status: row.status,
+        leadOrganisationId: row.lead_organisation_id,
+        createdAt: row.created_at.toISOString(),
+        updatedAt: row.updated_at.toISOString(),
+        summary: { ...row.data, version: row.version },
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
+    };
+  }
+
+  async read(principal: Principal, caseId: string, meta: RequestMeta): Promise<CaseView> {
+    const ability = this.access.abilityFor(principal);
+    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
+    if (!loaded || !this.access.isVisible(ability, loaded)) {
+      await this.audit.recordNow({ action: AuditAction.CaseRead, outcome: 'denied', actor: principal, caseId, meta });
+      throw NOT_FOUND();
+    }
+    const readable = this.access.readableSections(ability, loaded);
+    // No access without a trace: the event is written before any data leaves.
+    await this.audit.recordNow({
+      action: AuditAction.CaseRead,
+      outcome: 'allowed',
+      actor: principal,
+      caseId,
+      sections: readable,
+      legalBasis: this.access.legalBasis(principal, loaded, readable),
+      meta,
+    });
+    return this.view(this.dataSource.manager, ability, loaded);
+  }
+
+  async updateSection(principal: Principal, caseId: string, section: Section, version: number, patch: SectionData, meta: RequestMeta): Promise<SectionView> {
+    return this.mutate(principal, caseId, meta, { action: AuditAction.CaseSectionUpdate, sections: [section] }, this.requireAction(CaseAction.Update, section), async (manager, loaded) => {
+      const current = (await this.sections.read(manager, caseId, [section], { lock: true })).get(section);
+      if (!current) throw new Error(`section ${section} of case ${caseId} is missing`);
+      if (current.version !== version) {
+        return Problem.conflict('stale-version', `The ${section} section has changed since version ${version}; it is now at version ${current.version}. Read it again and retry.`);
+      }
+      const merged = mergeSection(section, current.data, patch);
+      await this.sections.write(manager, caseId, section, merged, version + 1, principal.userId);
+      if (section === Section.Summary) {
+        await manager.query(`UPDATE "case" SET minor = $2, exploitation_types = $3, updated_at = now() WHERE id = $1`, [caseId, merged.minor, merged.exploitationTypes]);
+      } else {
+        await manager.query(`UPDATE "case" SET updated_at = now() WHERE id = $1`, [caseId]);
+      }
+      await this.audit.record(manager, {
+        action: AuditAction.CaseSectionUpdate,
+        outcome: 'allowed',
+        actor: principal,
+        caseId,
+        sections: [section],
+        legalBasis: this.access.legalBasis(principal, loaded, [section]),
+        meta,
+      });
+      return { ...merged, version: version + 1 };
+    });
+  }
+
+  async close(principal: Principal, caseId: string, reason: string, meta: RequestMeta): Promise<{ id: string; reference: string; status: 'closed'; closeReason: string; closedAt: string }> {
+    return this.mutate(principal, caseId, meta, { action: AuditAction.CaseClose }, this.requireAction(CaseAction.Close), async (manager, loaded) => {
+      const closed: Array<{ closed_at: Date }> = await manager.query(
+        `UPDATE "case" SET status = 'closed', close_reason = $2, closed_at = now(), updated_at = now() WHERE id = $1 RETURNING closed_at`,
+        [caseId, reason],
+      );
+      await this.releaseBeds(manager, caseId);
+      await manager.query(
+        `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE case_id = $1 AND status = 'pending'`,
+        [caseId, principal.userId],
+      );
+      await this.outbox.emit(manager, {
+        type: DomainEventType.CaseClosed,
+        caseId,
+        organisationIds: [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => id !== principal.organisationId),
+        actorUserId: principal.userId,
+      });
+      await this.audit.record(manager, { action: AuditAction.CaseClose, outcome: 'allowed', actor: principal, caseId, legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]), meta });
+      return { id: caseId, reference: loaded.reference, status: 'closed' as const, closeReason: reason, closedAt: closed[0]!.closed_at.toISOString() };
+    });
+  }
+
+  async explain(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ grants: Grant[]; actions: CaseAction[] }> {
+    const ability = this.access.abilityFor(principal);
+    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
+    if (!loaded || !this.access.isVisible(ability, loaded)) {
+      await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'denied', actor: principal, caseId, meta });
+      throw NOT_FOUND();
+    }
+    await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'allowed', actor: principal, caseId, meta });
+    return { grants: this.access.grants(principal, loaded), actions: this.access.permissions(ability, loaded).actions };
+  }
+
+  /**
+   * Emergency access: an operational user of the case's country whose organisation does not
+   * take part opens summary and identity for a few hours. Flagged, notified, listed for review.
+   */
+  async breakGlass(principal: Principal, caseId: string, justification: string, meta: RequestMeta): Promise<{ id: string; expiresAt: string }> {
+    const authorize: Authorization = (ability, loaded) => {
+      if (this.access.can(ability, CaseAction.BreakGlass, loaded)) return undefined;
+      if (this.access.isVisible(ability, loaded)) return Problem.forbidden('Your organisation takes part in this case; break-glass is for those who do not');
+      return NOT_FOUND();
+    };
+    return this.mutate(principal, caseId, meta, { action: AuditAction.BreakGlass, sections: BREAK_GLASS_SECTIONS, justification }, authorize, async (manager, loaded) => {
+      const grants: Array<{ id: string; expires_at: Date }> = await manager.query(
+        `INSERT INTO break_glass_grant (case_id, user_id, organisation_id, justification, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5)) RETURNING id, expires_at`,
+        [caseId, principal.userId, principal.organisationId, justification, BREAK_GLASS_HOURS],
+      );
+      const grant = grants[0]!;
+      await this.outbox.emit(manager, {
+        type: DomainEventType.BreakGlassUsed,
+        caseId,
+        breakGlassId: grant.id,
+        organisationIds: [loaded.leadOrganisationId],
+        actorUserId: principal.userId,
+      });
+      await this.audit.record(manager, {
+        action: AuditAction.BreakGlass,
+        outcome: 'allowed',
+        actor: principal,
+        caseId,
+        sections: BREAK_GLASS_SECTIONS,
+        legalBasis: LegalBasis.BreakGlass,
+        justification,
+        meta,
+      });
+      return { id: grant.id, expiresAt: grant.expires_at.toISOString() };
+    });
+  }
+
+  /**
+   * The shared shape of every change to a case: lock the case, authorize against its current
+   * participations, do the work (which records its audit event last), commit. A refusal is
+   * recorded as a denied event in its own transaction, after the rollback, then raised.
+   * `work` may return a Problem to refuse after looking at the data (e.g. a stale version).
+   */
+  async mutate<T>(
+    principal: Principal,
+    caseId: string,
+    meta: RequestMeta,
+    denial: { action: AuditAction; sections?: readonly Section[]; justification?: string },
+    authorize: Authorization,
+    work: (manager: EntityManager, loaded: LoadedCase, ability: CaseAbility) => Promise<T | Problem>,
+  ): Promise<T> {
+    const ability = this.access.abilityFor(principal);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const loaded = await this.access.loadCase(manager, caseId, { lock: true });
+      const refusal = loaded ? authorize(ability, loaded) : NOT_FOUND();
+      if (refusal) return { refusal, audited: refusal.statusCode === 403 || refusal.statusCode === 404 };
+      const result = await work(manager, loaded!, ability);
+      if (result instanceof Problem) throw result;
+      return { result };
+    });
+    if ('refusal' in outcome) {
+      if (outcome.audited) {
+        await this.audit.recordNow({ action: denial.action, outcome: 'denied', actor: principal, caseId, sections: denial.sections, justification: denial.justification, meta });
+      }
+      throw outcome.refusal;
+    }
+    return outcome.result;
+  }
+
+  /** Ends every bed-holding placement of the case: the centres get their beds back. */
+  async releaseBeds(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(
+      `WITH released AS (
+         UPDATE participation SET holds_bed = false WHERE case_id = $1 AND holds_bed RETURNING organisation_id
+       )
+       UPDATE organisation o SET beds_available = o.beds_available + r.beds, updated_at = now()
+         FROM (SELECT organisation_id, count(*)::int AS beds FROM released GROUP BY organisation_id) r
+        WHERE o.id = r.organisation_id`,
+      [caseId],
+    );
+  }
+
+  private async view(manager: EntityManager, ability: CaseAbility, loaded: LoadedCase): Promise<CaseView> {
+    const permissions = this.access.permissions(ability, loaded);
+    const readable = this.access.readableSections(ability, loaded);
+    const stored = await this.sections.read(manager, loaded.id, readable);
+    const view: CaseView = {
+      id: loaded.id,
+      reference: loaded.reference,
+      country: loaded.country,
+      status: loaded.status,
+      leadOrganisationId: loaded.leadOrganisationId,
+      createdAt: loaded.createdAt.toISOString(),
+      updatedAt: loaded.updatedAt.toISOString(),
+      permissions,
+    };
+    for (const section of readable) {
+      const entry = stored.get(section);
+      if (entry) view[section] = { ...entry.data, version: entry.version };
+    }
+    return view;
+  }
+}

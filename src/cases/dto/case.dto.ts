@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { COUNTRIES } from '../../organisations/organisation-type';
+import { EXPLOITATION_TYPES, IdentitySection, InvestigationSection, SummarySection } from '../sections/section-schemas';
+
+export class CreateCaseDto {
+  @ApiProperty({ type: SummarySection })
+  @ValidateNested()
+  @Type(() => SummarySection)
+  summary!: SummarySection;
+
+  @ApiPropertyOptional({ type: IdentitySection })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IdentitySection)
+  identity?: IdentitySection;
+
+  @ApiPropertyOptional({ type: InvestigationSection })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => InvestigationSection)
+  investigation?: InvestigationSection;
+}
+
+export class ListCasesQuery {
+  @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed']) status?: 'open' | 'closed';
+  @ApiPropertyOptional({ enum: EXPLOITATION_TYPES }) @IsOptional() @IsIn(EXPLOITATION_TYPES) exploitationType?: string;
+  @ApiPropertyOptional({ enum: COUNTRIES }) @IsOptional() @IsIn(COUNTRIES) country?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  minor?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+}
+
+export class UpdateSectionDto {
+  @ApiProperty({ description: 'The version you read; a stale one answers 409' })
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Fields to set; null clears a field' })
+  @IsObject()
+  data!: Record<string, unknown>;
+}
+
+export const CLOSE_REASONS = ['referred_elsewhere', 'returned_home', 'permit_granted', 'not_a_victim', 'lost_contact', 'other'] as const;
+
+export class CloseCaseDto {
+  @ApiProperty({ enum: CLOSE_REASONS }) @IsIn(CLOSE_REASONS) reason!: (typeof CLOSE_REASONS)[number];
+}
+
+export class BreakGlassDto {
+  @ApiProperty({ minLength: 20, maxLength: 2000 })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(2000)
+  justification!: string;
+}
+
+export class CaseIdParam {
+  @IsUUID() id!: string;
+}
