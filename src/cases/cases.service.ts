@@ -217,7 +217,8 @@ export class CasesService {
 
   async close(principal: Principal, caseId: string, reason: string, meta: RequestMeta): Promise<{ id: string; reference: string; status: 'closed'; closeReason: string; closedAt: string }> {
     return this.mutate(principal, caseId, meta, { action: AuditAction.CaseClose }, this.requireAction(CaseAction.Close), async (manager, loaded) => {
-      const closed: Array<{ closed_at: Date }> = await manager.query(
+      // TypeORM answers an UPDATE with [rows, affected count].
+      const [closed]: [Array<{ closed_at: Date }>, number] = await manager.query(
         `UPDATE "case" SET status = 'closed', close_reason = $2, closed_at = now(), updated_at = now() WHERE id = $1 RETURNING closed_at`,
         [caseId, reason],
       );
