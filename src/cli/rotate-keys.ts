@@ -1,0 +1,27 @@
+import { Sealer } from '../common/crypto';
+import { loadConfigOrExit } from '../config/config';
+import { createDataSource } from '../database/data-source';
+import { rotateEncryptionKeys } from '../cases/key-rotation';
+
+/** `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY, keep the old ones after it, run this, then drop the old ones. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  if (!config.databaseUrl) throw new Error('set DATABASE_URL');
+  const dataSource = createDataSource(config.databaseUrl);
+  await dataSource.initialize();
+  try {
+    const result = await rotateEncryptionKeys(dataSource, new Sealer(config.encryptionKeys));
+    process.stdout.write(`re-sealed ${result.resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
+    if (result.unreadable.length > 0) {
+      process.stderr.write(`passage: ${result.unreadable.length} row(s) could not be opened and were left as they are:\n  ${result.unreadable.join('\n  ')}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`passage: key rotation failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
