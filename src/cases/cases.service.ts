@@ -12,6 +12,7 @@ import type { Principal, RequestMeta } from '../auth/principal';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { DomainEventType } from '../notifications/domain-event';
+import { DeadlinesService } from '../notifications/deadlines.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { CaseSectionsStore } from './case-sections.store';
 import type { CreateCaseDto, ListCasesQuery } from './dto/case.dto';
@@ -53,6 +54,7 @@ export class CasesService {
     private readonly sections: CaseSectionsStore,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly deadlines: DeadlinesService,
   ) {}
 
   /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403). */
@@ -223,10 +225,21 @@ export class CasesService {
         [caseId, reason],
       );
       await this.releaseBeds(manager, caseId);
-      await manager.query(
-        `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE case_id = $1 AND status = 'pending'`,
+      const [withdrawn]: [Array<{ id: string; to_organisation_id: string }>, number] = await manager.query(
+        `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE case_id = $1 AND status = 'pending' RETURNING id, to_organisation_id`,
         [caseId, principal.userId],
       );
+      for (const referral of withdrawn) {
+        await this.deadlines.cancelReferral(manager, referral.id);
+        await this.outbox.emit(manager, {
+          type: DomainEventType.ReferralWithdrawn,
+          caseId,
+          referralId: referral.id,
+          organisationIds: [referral.to_organisation_id],
+          actorUserId: principal.userId,
+        });
+      }
+      await this.deadlines.cancelReflectionPeriod(manager, caseId);
       await this.outbox.emit(manager, {
         type: DomainEventType.CaseClosed,
         caseId,
@@ -266,6 +279,7 @@ export class CasesService {
         [caseId, principal.userId, principal.organisationId, justification, BREAK_GLASS_HOURS],
       );
       const grant = grants[0]!;
+      await this.deadlines.scheduleBreakGlassReview(manager, { caseId, breakGlassId: grant.id, grantedAt: new Date(), organisationIds: [loaded.leadOrganisationId] });
       await this.outbox.emit(manager, {
         type: DomainEventType.BreakGlassUsed,
         caseId,
@@ -321,14 +335,21 @@ export class CasesService {
 
   /** Ends every bed-holding placement of the case: the centres get their beds back. */
   async releaseBeds(manager: EntityManager, caseId: string): Promise<void> {
-    await manager.query(
-      `WITH released AS (
-         UPDATE participation SET holds_bed = false WHERE case_id = $1 AND holds_bed RETURNING organisation_id
-       )
-       UPDATE organisation o SET beds_available = o.beds_available + r.beds, updated_at = now()
-         FROM (SELECT organisation_id, count(*)::int AS beds FROM released GROUP BY organisation_id) r
-        WHERE o.id = r.organisation_id`,
+    const [released]: [Array<{ organisation_id: string }>, number] = await manager.query(
+      `UPDATE participation SET holds_bed = false WHERE case_id = $1 AND holds_bed RETURNING organisation_id`,
       [caseId],
+    );
+    await this.releaseBedsOf(manager, released.map((row) => row.organisation_id));
+  }
+
+  /** One bed back to each listed centre (a centre listed twice gets two). */
+  async releaseBedsOf(manager: EntityManager, organisationIds: string[]): Promise<void> {
+    if (organisationIds.length === 0) return;
+    await manager.query(
+      `UPDATE organisation o SET beds_available = o.beds_available + r.beds, updated_at = now()
+         FROM (SELECT id, count(*)::int AS beds FROM unnest($1::uuid[]) AS id GROUP BY id) r
+        WHERE o.id = r.id`,
+      [organisationIds],
     );
   }
 

@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { Equals, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { Purpose } from '../../access/policy';
+import { IsCalendarDate } from '../../cases/sections/calendar-date';
+import { ReferralStatus, Urgency } from '../referral-rules';
+
+export const REFERRAL_PURPOSES = [Purpose.Shelter, Purpose.Prosecution, Purpose.Investigation, Purpose.LabourInspection, Purpose.Residence] as const;
+
+export class ConsentDto {
+  @ApiProperty({ description: 'Must be true: a refusal is not a consent' })
+  @IsBoolean()
+  @Equals(true, { message: 'must be true; without consent, do not refer' })
+  given!: boolean;
+
+  @ApiProperty({ enum: ['victim', 'guardian'] }) @IsIn(['victim', 'guardian']) by!: 'victim' | 'guardian';
+
+  @ApiProperty({ example: '2026-11-29T10:00:00Z' }) @IsISO8601({ strict: true }) recordedAt!: string;
+}
+
+export class CreateReferralDto {
+  @ApiProperty() @IsUUID() toOrganisationId!: string;
+  @ApiProperty({ enum: REFERRAL_PURPOSES }) @IsIn(REFERRAL_PURPOSES) purpose!: (typeof REFERRAL_PURPOSES)[number];
+  @ApiProperty({ enum: Urgency }) @IsIn(Object.values(Urgency)) urgency!: Urgency;
+  @ApiPropertyOptional({ maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000) message?: string;
+
+  @ApiPropertyOptional({ type: ConsentDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConsentDto)
+  consent?: ConsentDto;
+}
+
+export class ListReferralsQuery {
+  @ApiProperty({ enum: ['incoming', 'outgoing'] }) @IsIn(['incoming', 'outgoing']) direction!: 'incoming' | 'outgoing';
+  @ApiPropertyOptional({ enum: ReferralStatus }) @IsOptional() @IsIn(Object.values(ReferralStatus)) status?: ReferralStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+}
+
+export class DeclineReferralDto {
+  @ApiProperty({ minLength: 1, maxLength: 1000 }) @IsString() @MinLength(1) @MaxLength(1000) reason!: string;
+}
+
+export class WithdrawConsentDto {
+  @ApiProperty({ description: 'The organisation whose consent-based access ends' }) @IsUUID() organisationId!: string;
+}
+
+export class ReflectionPeriodDto {
+  @ApiProperty({ example: '2026-11-29', description: 'YYYY-MM-DD' })
+  @IsCalendarDate()
+  startDate!: string;
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Injectable, Param, type PipeTransform, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isUUID } from 'class-validator';
+import { CurrentPrincipal, Meta } from '../auth/auth.decorators';
+import type { Principal, RequestMeta } from '../auth/principal';
+import { CaseIdPipe } from '../cases/case-params';
+import { Problem } from '../common/problem';
+import { CreateReferralDto, DeclineReferralDto, ListReferralsQuery } from './dto/referral.dto';
+import { ReferralsService } from './referrals.service';
+
+@Injectable()
+class ReferralIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isUUID(value)) throw Problem.notFound('Referral not found');
+    return value;
+  }
+}
+
+@ApiTags('referrals')
+@ApiBearerAuth()
+@Controller()
+export class ReferralsController {
+  constructor(private readonly referrals: ReferralsService) {}
+
+  @Post('cases/:id/referrals')
+  @ApiOperation({ summary: 'Refer the case to another organisation (participating operational users)' })
+  @ApiCreatedResponse({ description: 'The pending referral' })
+  create(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) caseId: string, @Body() body: CreateReferralDto, @Meta() meta: RequestMeta) {
+    return this.referrals.create(principal, caseId, body, meta);
+  }
+
+  @Get('referrals')
+  @ApiOperation({ summary: 'Incoming or outgoing referrals of your organisation; incoming pending ones carry a brief (summary and message, no identity)' })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListReferralsQuery, @Meta() meta: RequestMeta) {
+    return this.referrals.list(principal, query, meta);
+  }
+
+  @Post('referrals/:id/accept')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept (target organisation): creates the participation; a reception centre needs a free bed' })
+  accept(@CurrentPrincipal() principal: Principal, @Param('id', ReferralIdPipe) id: string, @Meta() meta: RequestMeta) {
+    return this.referrals.accept(principal, id, meta);
+  }
+
+  @Post('referrals/:id/decline')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Decline with a reason (target organisation)' })
+  decline(@CurrentPrincipal() principal: Principal, @Param('id', ReferralIdPipe) id: string, @Body() body: DeclineReferralDto, @Meta() meta: RequestMeta) {
+    return this.referrals.decline(principal, id, body.reason, meta);
+  }
+
+  @Post('referrals/:id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw a pending referral (referring organisation)' })
+  withdraw(@CurrentPrincipal() principal: Principal, @Param('id', ReferralIdPipe) id: string, @Meta() meta: RequestMeta) {
+    return this.referrals.withdraw(principal, id, meta);
+  }
+}
