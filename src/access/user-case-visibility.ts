@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { AccessService } from './access.service';
+
+/**
+ * Whether a given user may see a case right now, by the very rules the API applies to that
+ * user's requests: for deciding who is told about an event, outside any request.
+ */
+@Injectable()
+export class UserCaseVisibility {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+  ) {}
+
+  async canSee(userId: string, caseId: string): Promise<boolean> {
+    const users: Array<{ id: string; organisation_id: string; type: Principal['organisationType']; country: Principal['country']; role: Principal['role'] }> =
+      await this.dataSource.query(
+        `SELECT u.id, u.organisation_id, o.type, o.country, u.role FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1 AND u.active AND o.active`,
+        [userId],
+      );
+    const user = users[0];
+    if (!user) return false;
+    const principal: Principal = { userId: user.id, sessionId: '', organisationId: user.organisation_id, organisationType: user.type, country: user.country, role: user.role };
+    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
+    return loaded !== undefined && this.access.isVisible(this.access.abilityFor(principal), loaded);
+  }
+}
