@@ -15,6 +15,8 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // Plain JavaScript files (this config, tool configs) are outside the TypeScript project: lint them without type information.
+  { files: ['**/*.{js,mjs,cjs}'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

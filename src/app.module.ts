@@ -2,16 +2,27 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AccessModule } from './access/access.module';
+import { AuditApiModule } from './audit/audit-api.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
+import { CryptoModule } from './common/crypto.module';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { DeadlinesModule } from './notifications/deadlines.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './notifications/outbox.module';
+import { OrganisationsModule } from './organisations/organisations.module';
+import { ParticipationModule } from './participation/participation.module';
+import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
+import { ReferralsModule } from './referrals/referrals.module';
+import { UsersModule } from './users/users.module';
 
 /** The infrastructure every process shares: config, logging, database, Redis, audit. */
 export function coreImports(config: AppConfig, databaseUrl: string): DynamicModule['imports'] {
@@ -20,8 +31,12 @@ export function coreImports(config: AppConfig, databaseUrl: string): DynamicModu
     LoggerModule.forRoot(loggerParams(config)),
     TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
     RedisModule,
+    CryptoModule,
     AuditModule,
     OutboxModule,
+    DeadlinesModule,
+    QueueModule,
+    AccessModule,
   ];
 }
 
@@ -30,7 +45,18 @@ export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [...coreImports(config, databaseUrl)!, AuthModule, HealthModule],
+      imports: [
+        ...coreImports(config, databaseUrl)!,
+        AuthModule,
+        HealthModule,
+        OrganisationsModule,
+        UsersModule,
+        CasesModule,
+        ReferralsModule,
+        ParticipationModule,
+        AuditApiModule,
+        NotificationsModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './common/problem.filter';
 import { Problem } from './common/problem';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -27,17 +24,28 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, { bufferLogs: true });
+  // Nest's own body parsers would also accept form-encoded bodies; the API speaks JSON only (anything else is a 415).
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   await fastify.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   const limiterRedis = createRedis(config.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 300 });
   limiterRedis.on('error', () => undefined);
   fastify.addHook('onClose', async () => limiterRedis.disconnect());
+  // Without an offline queue, requests before the connection is up would skip the limit; wait briefly, never fail start-up.
+  await new Promise<void>((resolve) => {
+    if (limiterRedis.status === 'ready') return resolve();
+    const timer = setTimeout(resolve, 2000).unref();
+    limiterRedis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   await fastify.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
@@ -46,21 +54,15 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
     // The limit protects the service; it must not take it down when Redis is unavailable.
     skipOnError: true,
     allowList: (request) => request.url.startsWith('/api/health'),
-    errorResponseBuilder: (_request, context) => {
-      const problem = Problem.tooManyRequests('Too many requests; slow down', context.ttl / 1000);
-      return Object.assign(new Error(problem.detail), { statusCode: 429, problem });
-    },
+    // Thrown by the plugin and answered by ProblemFilter like any other problem.
+    errorResponseBuilder: (_request, context) => Problem.tooManyRequests('Too many requests; slow down', context.ttl / 1000),
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', String(request.id));
     if (request.url.startsWith('/api')) reply.header('cache-control', 'no-store');
     return payload;
   });
-  const logger = new NestLogger('http');
-  fastify.setErrorHandler((error: FastifyError & { problem?: Problem }, request: FastifyRequest, reply: FastifyReply) => {
-    const { body, headers } = toProblem(error.problem ?? error, logger, String(request.id));
-    void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
-  });
+  // Errors, unmatched routes included, are answered by Nest's exception layer, i.e. by ProblemFilter; no Fastify error handler of our own.
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,20 +1,16 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from './config/config';
-import { WorkerModule } from './worker.module';
+import { createWorkerContext } from './worker.module';
 
-/** The worker process: queue consumers and schedulers, no HTTP. Several may run at once. */
+/** The worker process: outbox relay, deadline scheduler and queue consumers, no HTTP. Several may run at once. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!config.databaseUrl) {
     process.stderr.write('passage: the worker needs DATABASE_URL; use `npm start` to run with an embedded database\n');
     process.exit(1);
   }
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, config.databaseUrl), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await createWorkerContext(config, config.databaseUrl);
   app.enableShutdownHooks();
-  await app.init();
 }
 
 void main().catch((error: unknown) => {

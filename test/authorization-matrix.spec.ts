@@ -93,7 +93,10 @@ describe('authorization matrix', () => {
   async function listContains(token: string, caseId: string): Promise<boolean> {
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.get(`/api/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`, token);
+      const page: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.get(
+        `/api/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        token,
+      );
       if (page.status !== 200) throw new Error(`list answered ${page.status}`);
       if (page.body.items.some((item) => item.id === caseId)) return true;
       cursor = page.body.nextCursor;
@@ -102,7 +105,8 @@ describe('authorization matrix', () => {
   }
 
   const sectionVersion = async (caseId: string, section: string): Promise<number> =>
-    ((await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = $2`, [caseId, section])) as Array<{ version: number }>)[0]!.version;
+    ((await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = $2`, [caseId, section])) as Array<{ version: number }>)[0]!
+      .version;
 
   beforeAll(async () => {
     t = await TestApp.start();
@@ -115,7 +119,15 @@ describe('authorization matrix', () => {
       for (const local of locals) {
         const email = `${local}@${org.slug}.test`;
         const rows: Array<{ id: string; role: string }> = await t.dataSource.query(`SELECT id, role FROM "user" WHERE email = $1`, [email]);
-        users.push({ email, token: await t.login(email), userId: rows[0]!.id, role: rows[0]!.role, organisationId: org.id, organisationType: org.type, country: org.country });
+        users.push({
+          email,
+          token: await t.login(email),
+          userId: rows[0]!.id,
+          role: rows[0]!.role,
+          organisationId: org.id,
+          organisationType: org.type,
+          country: org.country,
+        });
       }
     }
 
@@ -157,11 +169,22 @@ describe('authorization matrix', () => {
         const label = `${c.name} / ${user.email}`;
         const want = expectationFor(user, c);
 
-        const read = await t.get<{ permissions: { sections: Record<string, string>; actions: string[] } } & Record<string, unknown>>(`/api/cases/${c.id}`, user.token);
+        const read = await t.get<{ permissions: { sections: Record<string, string>; actions: string[] } } & Record<string, unknown>>(
+          `/api/cases/${c.id}`,
+          user.token,
+        );
         check(`${label} read`, read.status, want.read);
         if (read.status === 200) {
-          check(`${label} sections returned`, ALL_SECTIONS.filter((s) => read.body[s] !== undefined), ALL_SECTIONS.filter((s) => want.sections[s]));
-          check(`${label} permissions.sections`, read.body.permissions.sections, Object.fromEntries(ALL_SECTIONS.filter((s) => want.sections[s]).map((s) => [s, want.sections[s]])));
+          check(
+            `${label} sections returned`,
+            ALL_SECTIONS.filter((s) => read.body[s] !== undefined),
+            ALL_SECTIONS.filter((s) => want.sections[s]),
+          );
+          check(
+            `${label} permissions.sections`,
+            read.body.permissions.sections,
+            Object.fromEntries(ALL_SECTIONS.filter((s) => want.sections[s]).map((s) => [s, want.sections[s]])),
+          );
           check(`${label} may refer`, read.body.permissions.actions.includes('refer'), want.refer);
         }
         check(`${label} list`, await listContains(user.token, c.id), want.visible);

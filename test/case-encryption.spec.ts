@@ -17,14 +17,20 @@ describe('sensitive sections at rest', () => {
 
   it('stores identity, care, investigation and immigration only as ciphertext', async () => {
     const marker = `Ionela Marker-${randomBytes(4).toString('hex')}`;
-    const created = await createCase(t, officer, caseBody({ identity: { fullName: marker, aliases: [`${marker} alias`] }, investigation: { statementSummary: `${marker} said` } }));
-    const rows: Array<{ section: string; dump: string }> = await t.dataSource.query(`SELECT section, row_to_json(s)::text AS dump FROM case_section s WHERE case_id = $1`, [created.id]);
-    expect(rows).toHaveLength(5);
-    for (const row of rows) expect(row.dump).not.toContain('Marker');
-    const everything: Array<{ dump: string }> = await t.dataSource.query(
-      `SELECT string_agg(row_to_json(c)::text, '') AS dump FROM "case" c WHERE id = $1`,
+    const created = await createCase(
+      t,
+      officer,
+      caseBody({ identity: { fullName: marker, aliases: [`${marker} alias`] }, investigation: { statementSummary: `${marker} said` } }),
+    );
+    const rows: Array<{ section: string; dump: string }> = await t.dataSource.query(
+      `SELECT section, row_to_json(s)::text AS dump FROM case_section s WHERE case_id = $1`,
       [created.id],
     );
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row.dump).not.toContain('Marker');
+    const everything: Array<{ dump: string }> = await t.dataSource.query(`SELECT string_agg(row_to_json(c)::text, '') AS dump FROM "case" c WHERE id = $1`, [
+      created.id,
+    ]);
     expect(everything[0]!.dump).not.toContain('Marker');
     const read = await t.get<{ identity: { fullName: string } }>(`/api/cases/${created.id}`, officer);
     expect(read.body.identity.fullName).toBe(marker);
@@ -33,7 +39,10 @@ describe('sensitive sections at rest', () => {
   it('binds each ciphertext to its case and section: one moved to another case does not open', async () => {
     const first = await createCase(t, officer);
     const second = await createCase(t, officer);
-    const original: Array<{ ciphertext: Buffer }> = await t.dataSource.query(`SELECT ciphertext FROM case_section WHERE case_id = $1 AND section = 'identity'`, [second.id]);
+    const original: Array<{ ciphertext: Buffer }> = await t.dataSource.query(
+      `SELECT ciphertext FROM case_section WHERE case_id = $1 AND section = 'identity'`,
+      [second.id],
+    );
     await t.dataSource.query(
       `UPDATE case_section SET ciphertext = (SELECT ciphertext FROM case_section WHERE case_id = $1 AND section = 'identity') WHERE case_id = $2 AND section = 'identity'`,
       [first.id, second.id],
@@ -52,7 +61,10 @@ describe('sensitive sections at rest', () => {
     const rotated = await rotateEncryptionKeys(t.dataSource, new Sealer(both), 50);
     expect(rotated.resealed).toBeGreaterThanOrEqual(4);
     expect(rotated.unreadable).toEqual([]);
-    const left: Array<{ count: number }> = await t.dataSource.query(`SELECT count(*)::int AS count FROM case_section WHERE key_id IS NOT NULL AND key_id <> $1`, [both[0]!.id]);
+    const left: Array<{ count: number }> = await t.dataSource.query(
+      `SELECT count(*)::int AS count FROM case_section WHERE key_id IS NOT NULL AND key_id <> $1`,
+      [both[0]!.id],
+    );
     expect(left[0]!.count).toBe(0);
 
     // An application holding only the new key reads the rotated data.

@@ -38,7 +38,11 @@ describe('cases', () => {
 
   it('updates a section with optimistic locking', async () => {
     const created = await createCase(t, officer);
-    const update = await t.patch<{ version: number; handlingCode: string }>(`/api/cases/${created.id}/sections/investigation`, { version: 1, data: { handlingCode: 'H2' } }, officer);
+    const update = await t.patch<{ version: number; handlingCode: string }>(
+      `/api/cases/${created.id}/sections/investigation`,
+      { version: 1, data: { handlingCode: 'H2' } },
+      officer,
+    );
     expect(update.status).toBe(200);
     expect(update.body.version).toBe(2);
     expect(update.body.handlingCode).toBe('H2');
@@ -62,12 +66,16 @@ describe('cases', () => {
   it('lets exactly one of many concurrent updates with the same version win', async () => {
     const created = await createCase(t, officer);
     const attempts = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.patch(`/api/cases/${created.id}/sections/investigation`, { version: 1, data: { policeReportNumber: `PV-${i}` } }, officer)),
+      Array.from({ length: 20 }, (_, i) =>
+        t.patch(`/api/cases/${created.id}/sections/investigation`, { version: 1, data: { policeReportNumber: `PV-${i}` } }, officer),
+      ),
     );
     const statuses = attempts.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
-    const versions: Array<{ version: number }> = await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = 'investigation'`, [created.id]);
+    const versions: Array<{ version: number }> = await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = 'investigation'`, [
+      created.id,
+    ]);
     expect(versions[0]!.version).toBe(2);
   });
 
@@ -80,12 +88,20 @@ describe('cases', () => {
 
   it('merges a PATCH: given fields replace, null clears, required fields cannot be cleared, platform-set fields are refused', async () => {
     const created = await createCase(t, officer);
-    const cleared = await t.patch<Record<string, unknown>>(`/api/cases/${created.id}/sections/identity`, { version: 1, data: { dateOfBirth: null, aliases: ['Nina'] } }, officer);
+    const cleared = await t.patch<Record<string, unknown>>(
+      `/api/cases/${created.id}/sections/identity`,
+      { version: 1, data: { dateOfBirth: null, aliases: ['Nina'] } },
+      officer,
+    );
     expect(cleared.status).toBe(200);
     expect(cleared.body.dateOfBirth).toBeUndefined();
     expect(cleared.body.aliases).toEqual(['Nina']);
     expect(cleared.body.nationality).toBe('RO');
-    const required = await t.patch<{ errors: Array<{ path: string }> }>(`/api/cases/${created.id}/sections/summary`, { version: 1, data: { minor: null } }, officer);
+    const required = await t.patch<{ errors: Array<{ path: string }> }>(
+      `/api/cases/${created.id}/sections/summary`,
+      { version: 1, data: { minor: null } },
+      officer,
+    );
     expect(required.status).toBe(400);
     expect(required.body.errors.map((e) => e.path)).toContain('data.minor');
     const unknown = await t.patch(`/api/cases/${created.id}/sections/summary`, { version: 1, data: { reference: 'BE-1999-000001' } }, officer);
@@ -97,14 +113,19 @@ describe('cases', () => {
     const response = await t.post<{ errors: Array<{ path: string }> }>('/api/cases', body, officer);
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e) => e.path).sort()).toEqual(['id', 'leadOrganisationId', 'status']);
-    const sectionVersion = await t.post<{ errors: Array<{ path: string }> }>('/api/cases', { ...caseBody(), summary: { ...caseBody().summary, version: 7 } }, officer);
+    const sectionVersion = await t.post<{ errors: Array<{ path: string }> }>(
+      '/api/cases',
+      { ...caseBody(), summary: { ...caseBody().summary, version: 7 } },
+      officer,
+    );
     expect(sectionVersion.status).toBe(400);
   });
 
   it('lists newest first with cursor pagination and filters', async () => {
     const labour = await t.login('inspector@lu-labour.test');
     const made = [];
-    for (let i = 0; i < 5; i += 1) made.push(await createCase(t, labour, caseBody({ summary: { exploitationTypes: i % 2 ? ['sexual'] : ['labour'], minor: i % 2 === 1 } })));
+    for (let i = 0; i < 5; i += 1)
+      made.push(await createCase(t, labour, caseBody({ summary: { exploitationTypes: i % 2 ? ['sexual'] : ['labour'], minor: i % 2 === 1 } })));
     const first = await t.get<{ items: Array<{ id: string; summary: { version: number } }>; nextCursor: string }>('/api/cases?limit=2', labour);
     expect(first.status).toBe(200);
     expect(first.body.items.map((i) => i.id)).toEqual([made[4]!.id, made[3]!.id]);
@@ -126,18 +147,29 @@ describe('cases', () => {
 
   it('explains access and grants break-glass once, flagged and time-limited', async () => {
     const created = await createCase(t, officer);
-    const explain = await t.get<{ grants: Array<{ source: string; purpose: string; legalBasis: string }>; actions: string[] }>(`/api/cases/${created.id}/access`, officer);
+    const explain = await t.get<{ grants: Array<{ source: string; purpose: string; legalBasis: string }>; actions: string[] }>(
+      `/api/cases/${created.id}/access`,
+      officer,
+    );
     expect(explain.status).toBe(200);
     expect(explain.body.grants).toEqual([expect.objectContaining({ source: 'participation', purpose: 'lead', legalBasis: 'lead' })]);
     const inspector = await t.login('inspector@be-labour.test');
     expect((await t.post(`/api/cases/${created.id}/break-glass`, { justification: 'too short' }, inspector)).status).toBe(400);
-    const glass = await t.post<{ expiresAt: string }>(`/api/cases/${created.id}/break-glass`, { justification: 'Victim at the border post, identity needed' }, inspector);
+    const glass = await t.post<{ expiresAt: string }>(
+      `/api/cases/${created.id}/break-glass`,
+      { justification: 'Victim at the border post, identity needed' },
+      inspector,
+    );
     expect(glass.status).toBe(201);
     const hours = (new Date(glass.body.expiresAt).getTime() - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(3.9);
     expect(hours).toBeLessThanOrEqual(4);
     const seen = await t.get<Record<string, unknown>>(`/api/cases/${created.id}`, inspector);
-    expect(Object.keys(seen.body).filter((k) => ['summary', 'identity', 'care', 'investigation', 'immigration'].includes(k)).sort()).toEqual(['identity', 'summary']);
+    expect(
+      Object.keys(seen.body)
+        .filter((k) => ['summary', 'identity', 'care', 'investigation', 'immigration'].includes(k))
+        .sort(),
+    ).toEqual(['identity', 'summary']);
     const why = await t.get<{ grants: Array<{ source: string; legalBasis: string; expiresAt: string }> }>(`/api/cases/${created.id}/access`, inspector);
     expect(why.body.grants).toEqual([expect.objectContaining({ source: 'break_glass', legalBasis: 'break_glass', expiresAt: glass.body.expiresAt })]);
     await t.dataSource.query(`UPDATE break_glass_grant SET expires_at = now() - interval '1 second' WHERE case_id = $1`, [created.id]);

@@ -20,6 +20,7 @@ export enum AuditAction {
   AuditQuery = 'audit.query',
   AuditExport = 'audit.export',
   AuditVerify = 'audit.verify',
+  AuditRetention = 'audit.retention',
 }
 
 export type AuditOutcome = 'allowed' | 'denied';

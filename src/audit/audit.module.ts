@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditCheckpointService } from './audit-checkpoint.service';
+import { AuditVerifier } from './audit-verifier';
 import { AuditService } from './audit.service';
 
 /** Global: every feature that touches case data records through the one AuditService. */
 @Global()
 @Module({
-  providers: [AuditService],
-  exports: [AuditService],
+  providers: [AuditService, AuditCheckpointService, AuditVerifier],
+  exports: [AuditService, AuditCheckpointService, AuditVerifier],
 })
 export class AuditModule {}

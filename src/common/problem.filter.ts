@@ -4,6 +4,11 @@ import { Problem, type ProblemBody, problemTitle } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+interface ProblemAnswer {
+  body: ProblemBody;
+  headers: Record<string, string>;
+}
+
 /** Recognises the database being unreachable, so the caller gets 503 ("nothing was half-done") rather than 500. */
 export function isDependencyDown(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -20,39 +25,89 @@ export function isDependencyDown(error: unknown): boolean {
   );
 }
 
+/**
+ * A safety net for input that reached the database unchecked (e.g. "abc" where a uuid is
+ * expected, SQLSTATE 22P02): the caller sent a bad value, so it is a 400, not a 500.
+ */
+function isBadValueFromDatabase(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const fields = error as Error & { code?: unknown; driverError?: { code?: unknown } };
+  return (fields.code ?? fields.driverError?.code) === '22P02';
+}
+
+/** Fastify's own client errors (body parsing, content type, size) carry a FST_ code; their messages are replaced by ours. */
+function fastifyClientError(error: unknown): { statusCode: number; code: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
+  if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
+  return { statusCode, code };
+}
+
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty but declared as JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length header does not match the body',
+};
+
+function fastifyProblem(statusCode: number, code: string): ProblemAnswer {
+  const detail = FASTIFY_DETAILS[code] ?? problemTitle(statusCode);
+  const slug = statusCode === 415 ? 'unsupported-media-type' : statusCode === 413 ? 'payload-too-large' : 'malformed-request';
+  return { body: { type: `/problems/${slug}`, title: problemTitle(statusCode), status: statusCode, detail }, headers: {} };
+}
+
+/**
+ * What may be logged about an unexpected error. Database errors carry the statement, its
+ * parameters and offending values (possibly victim data) in their message and fields, so
+ * only their SQLSTATE and constraint are kept; the stack is kept without its message line.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const fields = error as Error & { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } };
+  const frames = (error.stack ?? '').split('\n').slice(1).join('\n');
+  const sqlState = typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code) ? fields.code : fields.driverError?.code;
+  if (error.name === 'QueryFailedError' || sqlState !== undefined) {
+    return { name: error.name, code: sqlState, constraint: fields.constraint ?? fields.driverError?.constraint, stack: frames };
+  }
+  return { name: error.name, message: error.message, stack: frames };
+}
+
 /** Turns anything thrown into an RFC 9457 body; unexpected errors are logged by id and answered without internals. */
-export function toProblem(error: unknown, logger: Logger, requestId: string): { body: ProblemBody; headers: Record<string, string> } {
+export function toProblem(error: unknown, logger: Logger, requestId: string): ProblemAnswer {
   if (error instanceof Problem) return { body: error.toBody(), headers: error.headers };
+  // Nest hands Fastify's errors over wrapped in an HttpException whose cause is the original.
+  const fastify = fastifyClientError(error) ?? (error instanceof HttpException ? fastifyClientError(error.cause) : undefined);
+  if (fastify) return fastifyProblem(fastify.statusCode, fastify.code);
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    if (status >= 500) {
+      logger.error({ requestId, err: loggableError(error) }, 'server error');
+      return { body: { type: 'about:blank', title: problemTitle(status), status, detail: `An unexpected error occurred (request ${requestId})` }, headers: {} };
+    }
     const response = error.getResponse();
-    const detail =
+    const message =
       typeof response === 'object' && response !== null && typeof (response as { message?: unknown }).message === 'string'
         ? (response as { message: string }).message
-        : problemTitle(status);
-    return { body: { type: 'about:blank', title: problemTitle(status), status, detail }, headers: {} };
+        : typeof response === 'string'
+          ? response
+          : '';
+    // Nest's unmatched-route answer is "Cannot GET /path?query": the query may hold personal data.
+    if (status === 404 && message.startsWith('Cannot ')) {
+      return { body: { type: '/problems/not-found', title: problemTitle(404), status, detail: 'No route matches this method and path' }, headers: {} };
+    }
+    return { body: { type: 'about:blank', title: problemTitle(status), status, detail: message || problemTitle(status) }, headers: {} };
   }
-  const fastifyStatus = (error as { statusCode?: number } | undefined)?.statusCode;
-  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-    // Fastify's own client errors (body parsing, content type, size): safe, generic messages.
-    const code = (error as { code?: string }).code ?? '';
-    const detail =
-      code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-        ? 'The request body is not valid JSON'
-        : code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? 'The request body is too large'
-          : code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-            ? 'Unsupported content type; send application/json'
-            : code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-              ? 'The request body is empty but declared as JSON'
-              : problemTitle(fastifyStatus);
+  if (isBadValueFromDatabase(error)) {
+    logger.warn({ requestId, err: loggableError(error) }, 'the database refused a value of the request');
     return {
-      body: { type: fastifyStatus === 400 ? '/problems/malformed-request' : 'about:blank', title: problemTitle(fastifyStatus), status: fastifyStatus, detail },
+      body: { type: '/problems/validation', title: problemTitle(400), status: 400, detail: 'A value in the request has the wrong format' },
       headers: {},
     };
   }
   if (isDependencyDown(error)) {
-    logger.warn({ requestId, err: { message: (error as Error).message } }, 'dependency unavailable');
+    logger.warn({ requestId, err: loggableError(error) }, 'dependency unavailable');
     return {
       body: {
         type: '/problems/unavailable',
@@ -63,7 +118,7 @@ export function toProblem(error: unknown, logger: Logger, requestId: string): { 
       headers: { 'retry-after': '5' },
     };
   }
-  logger.error({ requestId, err: error }, 'unexpected error');
+  logger.error({ requestId, err: loggableError(error) }, 'unexpected error');
   return {
     body: { type: 'about:blank', title: problemTitle(500), status: 500, detail: `An unexpected error occurred (request ${requestId})` },
     headers: {},
@@ -79,6 +134,11 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { body, headers } = toProblem(exception, this.logger, String(request.id));
+    // A failure in the middle of a streamed answer (CSV export) can no longer change the status: cut the stream instead.
+    if (reply.sent) {
+      reply.raw.destroy();
+      return;
+    }
     void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
   }
 }

@@ -1,4 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Param, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { Problem, type ProblemFieldError } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): ProblemFieldError[] {
@@ -27,4 +28,18 @@ export function createValidationPipe(): ValidationPipe {
 
 export function validationErrorsToProblem(errors: ValidationError[], detail: string): Problem {
   return Problem.badRequest(detail, flatten(errors));
+}
+
+/**
+ * Optional, but not nullable: an absent field is skipped, an explicit `null` is validated (and
+ * refused by the field's other rules). class-validator's @IsOptional would let `null` through to
+ * a NOT NULL column.
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+/** A uuid path parameter; anything else is a 400 naming the parameter, never a database error. */
+export function UuidParam(name = 'id'): ParameterDecorator {
+  return Param(name, new ParseUUIDPipe({ exceptionFactory: () => Problem.badRequest('The request is invalid', [{ path: name, message: 'must be a UUID' }]) }));
 }

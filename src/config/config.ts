@@ -24,6 +24,8 @@ export interface AppConfig {
   /** The first key encrypts new data; all of them decrypt. */
   encryptionKeys: EncryptionKey[];
   auditSigningKey: Buffer;
+  /** Days audit events are kept; absent: forever. */
+  auditRetentionDays?: number;
   jwtSecret: Buffer;
   seedDemo: boolean;
   seedPassword: string;
@@ -33,6 +35,18 @@ export interface AppConfig {
   /** Seconds an access token lives; also bounds how long a deactivated user keeps working without the active check. */
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Sender of notification e-mails. */
+  mailFrom: string;
+  /** Multiplies the webhook retry delays (5 s … 6 h); tests shrink them, production keeps 1. */
+  webhookBackoffScale: number;
+  /** How long a worker may hold a job before another worker treats it as stalled and runs it again. */
+  queueLockDurationMs: number;
+  /** How often the relay looks for outbox rows when no NOTIFY arrives (a missed NOTIFY only costs latency). */
+  outboxPollIntervalMs: number;
+  /** A relayed event still unprocessed after this long is relayed again (its job may have been lost with Redis' data). */
+  outboxRequeueAfterSeconds: number;
+  /** How often the deadline scheduler re-creates every pending deadline's delayed job (Redis may have lost them). */
+  deadlineResyncIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,11 +67,27 @@ function generateDevSecrets(): DevSecrets {
   };
 }
 
+function readDevSecrets(file: string): DevSecrets {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const names: Array<keyof DevSecrets> = ['DATA_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEY', 'JWT_SECRET'];
+  if (!names.every((name) => typeof record[name] === 'string' && record[name] !== '')) {
+    // Replacing it silently would make everything encrypted with the old key unreadable.
+    throw new ConfigError(`${file} is not a valid development secrets file; restore it, or delete it to generate new secrets (and a new database)`);
+  }
+  return record as unknown as DevSecrets;
+}
+
 /** Development secrets live in ./var (git-ignored), generated once, readable by the owner only. */
 function loadDevSecrets(varDir: string): DevSecrets {
   const file = join(varDir, DEV_SECRETS_FILE);
   if (existsSync(file)) {
-    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    return readDevSecrets(file);
   }
   mkdirSync(varDir, { recursive: true });
   const secrets = generateDevSecrets();
@@ -66,7 +96,7 @@ function loadDevSecrets(varDir: string): DevSecrets {
   } catch (error) {
     // Another process (API and worker start together) wrote it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+      return readDevSecrets(file);
     }
     throw error;
   }
@@ -79,6 +109,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
 }
@@ -187,6 +226,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: publicUrl.replace(/\/$/, ''),
     encryptionKeys: parseEncryptionKeys(secrets.DATA_ENCRYPTION_KEY),
     auditSigningKey: secret('AUDIT_SIGNING_KEY', secrets.AUDIT_SIGNING_KEY, 32),
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS ? integer(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     jwtSecret: secret('JWT_SECRET', secrets.JWT_SECRET, 32),
     seedDemo: bool(env, 'SEED_DEMO', !databaseUrl),
     seedPassword: env.SEED_PASSWORD || 'passage-demo-2026',
@@ -195,6 +235,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     varDir,
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 600, 30, 3600),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+    mailFrom: env.MAIL_FROM || 'Passage <no-reply@passage.invalid>',
+    webhookBackoffScale: decimal(env, 'WEBHOOK_BACKOFF_SCALE', 1, 0.00001, 1),
+    queueLockDurationMs: integer(env, 'QUEUE_LOCK_DURATION_MS', 30_000, 1000, 600_000),
+    outboxPollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 2000, 50, 60_000),
+    outboxRequeueAfterSeconds: integer(env, 'OUTBOX_REQUEUE_AFTER_SECONDS', 900, 1, 7 * 24 * 3600),
+    deadlineResyncIntervalMs: integer(env, 'DEADLINE_RESYNC_INTERVAL_MS', 300_000, 100, 24 * 3600_000),
   };
 }
 

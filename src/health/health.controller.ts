@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
+import { type QueueHealth, QueueStatusService } from '../notifications/queue-status.service';
 import { REDIS } from '../redis/redis.module';
 
 type Status = 'up' | 'down';
@@ -13,6 +14,18 @@ class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
   @ApiProperty({ enum: ['up', 'down'] }) db!: Status;
   @ApiProperty({ enum: ['up', 'down'] }) redis!: Status;
+}
+
+class QueueHealthDto {
+  @ApiProperty({ enum: ['up', 'lagging', 'down'], description: 'lagging: outbox events wait longer than a minute (no worker, or Redis down)' })
+  status!: QueueHealth['status'];
+  @ApiProperty() outboxPending!: number;
+  @ApiProperty() oldestPendingSeconds!: number;
+}
+
+class HealthWithQueuesDto extends HealthDto {
+  @ApiProperty({ type: QueueHealthDto, description: 'Informational: a lagging queue does not make the API unhealthy' })
+  queues!: QueueHealthDto;
 }
 
 const PROBE_TIMEOUT_MS = 1500;
@@ -27,14 +40,15 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly queueStatus: QueueStatusService,
   ) {}
 
   @Public()
   @Get()
-  @ApiOkResponse({ type: HealthDto })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'A dependency is down; the body names it' })
-  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
-    const [db, redis] = await Promise.all([
+  @ApiOkResponse({ type: HealthWithQueuesDto })
+  @ApiServiceUnavailableResponse({ type: HealthWithQueuesDto, description: 'A dependency is down; the body names it' })
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthWithQueuesDto> {
+    const [db, redis, queues] = await Promise.all([
       within(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS).then(
         (): Status => 'up',
         (): Status => 'down',
@@ -43,9 +57,10 @@ export class HealthController {
         (pong): Status => (pong === 'PONG' ? 'up' : 'down'),
         (): Status => 'down',
       ),
+      this.queueStatus.health(),
     ]);
     const healthy = db === 'up' && redis === 'up';
     void reply.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', db, redis };
+    return { status: healthy ? 'ok' : 'degraded', db, redis, queues };
   }
 }

@@ -1,0 +1,335 @@
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Redis } from 'ioredis';
+import type { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { TokenService } from '../src/auth/token.service';
+import { Sealer } from '../src/common/crypto';
+import type { AppConfig } from '../src/config/config';
+import { migrate } from '../src/database/migrate';
+import { createHttpApp } from '../src/http';
+import { seedDemoData } from '../src/seed/demo-data';
+import { createBenchDatabase, dropBenchDatabase, withClient } from './database';
+import { measure, type LoadOptions } from './http-load';
+import { describeMachine } from './machine';
+import { createHttpAppWithoutAudit } from './no-audit-app';
+import { cursorAfter, explain, listQueryOf, type PlanSummary, QueryRecorder, visibleCount } from './query-plans';
+import { Random } from './random';
+import { type AuditCostResult, type BenchResults, type CaseApiResult, findingsOf, renderReport } from './report';
+import { seedAuditChain } from './seed-audit';
+import { loadDirectory, seedCases } from './seed-cases';
+import { benchAppConfig, type BenchSettings, loadBenchSettings } from './settings';
+import { measureTokenVerification, type TokenCost } from './token-cost';
+import type { VerifyReport } from './verify-child';
+
+const log = (line: string): void => {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+/** The demo users the case API is measured as: a big organisation, a sparse one, and a prosecutor. */
+const PERSONAS = [
+  { key: 'big', email: 'officer@be-police.test', description: 'police officer, Belgium (big organisation: leads about 40% of all cases)' },
+  { key: 'sparse', email: 'caseworker@lu-shelter.test', description: 'caseworker, Luxembourg shelter (sparse: live placements only)' },
+  { key: 'prosecutor', email: 'prosecutor@nl-prosecution.test', description: 'prosecutor, the Netherlands (cases referred for prosecution)' },
+] as const;
+
+/** How deep into the user's list the "deep page" starts: 90% of the way down. */
+const DEEP_FRACTION = 0.9;
+
+async function getJson<T>(url: string, token: string): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: (await response.json()) as T, headers: response.headers };
+}
+
+async function login(baseUrl: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200) throw new Error(`login ${email} answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+async function auditEventCount(client: Client): Promise<number> {
+  return (await client.query<{ n: number }>(`SELECT seq::int AS n FROM audit_chain_head WHERE id = 1`)).rows[0]!.n;
+}
+
+async function listen(app: NestFastifyApplication): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
+/** Phase 1 and 2: the case API against a real listening server, then the same read without the audit trail. */
+async function measureHttp(
+  config: AppConfig,
+  databaseUrl: string,
+  client: Client,
+  password: string,
+  settings: BenchSettings,
+): Promise<{ caseApi: CaseApiResult[]; auditCost: AuditCostResult; tokenCost: TokenCost }> {
+  const load: LoadOptions = { durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections };
+  const app = await createHttpApp(config, databaseUrl);
+  let closed = false;
+  try {
+    const baseUrl = await listen(app);
+    log(`API listening at ${baseUrl}`);
+    const tokens = new Map<string, string>();
+    for (const persona of PERSONAS) tokens.set(persona.email, await login(baseUrl, persona.email, password));
+    const tokenCost = await measureTokenVerification(app.get(TokenService), tokens.get(PERSONAS[0].email)!, config.jwtSecret);
+    log(`token verification: ${tokenCost.applicationMicros.toFixed(0)} µs per request (${tokenCost.keyObjectMicros.toFixed(0)} µs with a KeyObject secret)`);
+
+    // Capture each user's list statements exactly as the service builds them, then explain them.
+    const recorder = new QueryRecorder(app.get<DataSource>(getDataSourceToken()));
+    const prepared: Array<{
+      persona: (typeof PERSONAS)[number];
+      token: string;
+      visible: number;
+      depth: number;
+      deepPath?: string;
+      caseId: string;
+      result: CaseApiResult;
+    }> = [];
+    try {
+      for (const persona of PERSONAS) {
+        const token = tokens.get(persona.email)!;
+        recorder.take();
+        const first = await getJson<{ items: Array<{ id: string }> }>(`${baseUrl}/api/cases?limit=25`, token);
+        if (first.status !== 200 || first.body.items.length === 0)
+          throw new Error(`${persona.email}: GET /api/cases answered ${first.status} with ${first.body.items?.length} items`);
+        const firstPage = listQueryOf(recorder.take());
+        const visible = await visibleCount(client, firstPage);
+        const depth = Math.floor(visible * DEEP_FRACTION);
+        let deepPath: string | undefined;
+        let deepPlan: PlanSummary | undefined;
+        if (depth > 25) {
+          deepPath = `/api/cases?limit=25&cursor=${await cursorAfter(client, firstPage, depth)}`;
+          const deep = await getJson<{ items: unknown[] }>(`${baseUrl}${deepPath}`, token);
+          if (deep.status !== 200 || deep.body.items.length === 0) throw new Error(`${persona.email}: the deep page answered ${deep.status}`);
+          deepPlan = await explain(client, listQueryOf(recorder.take()));
+        }
+        const caseId = first.body.items[0]!.id;
+        const read = await getJson<Record<string, unknown>>(`${baseUrl}/api/cases/${caseId}`, token);
+        if (read.status !== 200) throw new Error(`${persona.email}: GET /api/cases/${caseId} answered ${read.status}`);
+        const sectionsRead = ['summary', 'identity', 'care', 'investigation', 'immigration'].filter((s) => s in read.body);
+        const firstPlan = await explain(client, firstPage);
+        log(
+          `${persona.email}: ${visible} visible cases; first page ${firstPlan.executionMs.at(-1)} ms${deepPlan ? `, deep page ${deepPlan.executionMs.at(-1)} ms` : ''}`,
+        );
+        prepared.push({
+          persona,
+          token,
+          visible,
+          depth,
+          deepPath,
+          caseId,
+          result: {
+            key: persona.key,
+            email: persona.email,
+            description: persona.description,
+            visibleCases: visible,
+            deepPageDepth: deepPath ? depth : undefined,
+            caseId,
+            sectionsRead,
+            listQuery: { sql: firstPage.sql, parameters: firstPage.parameters },
+            plans: { firstPage: firstPlan, deepPage: deepPlan },
+            runs: {},
+          },
+        });
+      }
+    } finally {
+      recorder.uninstall();
+    }
+
+    for (const entry of prepared) {
+      const { persona, token, result } = entry;
+      log(`${persona.email}: GET /api/cases?limit=25`);
+      result.runs.listFirstPage = await measure(`${baseUrl}/api/cases?limit=25`, token, load);
+      if (entry.deepPath) {
+        log(`${persona.email}: GET /api/cases?limit=25&cursor=… (after ${entry.depth} cases)`);
+        result.runs.listDeepPage = await measure(`${baseUrl}${entry.deepPath}`, token, load);
+      }
+      log(`${persona.email}: GET /api/cases/:id`);
+      result.runs.read = await measure(`${baseUrl}/api/cases/${entry.caseId}`, token, load);
+    }
+
+    // Phase 2: the same read, same user, same case, with and then without the audit trail, back to back.
+    const big = prepared[0]!;
+    const readUrl = (base: string): string => `${base}/api/cases/${big.caseId}`;
+    const reference = await getJson<unknown>(readUrl(baseUrl), big.token);
+    log('audit cost: GET /api/cases/:id with the audit trail');
+    const before = await auditEventCount(client);
+    const withAudit = await measure(readUrl(baseUrl), big.token, load);
+    const eventsWithAudit = (await auditEventCount(client)) - before;
+    await app.close();
+    closed = true;
+
+    const bare = await createHttpAppWithoutAudit(config, databaseUrl);
+    try {
+      const bareUrl = await listen(bare);
+      const compared = await getJson<unknown>(readUrl(bareUrl), big.token);
+      const names = (headers: Headers): string[] => [...headers.keys()].sort();
+      const headerDiff = [
+        ...names(reference.headers)
+          .filter((h) => !compared.headers.has(h))
+          .map((h) => `-${h}`),
+        ...names(compared.headers)
+          .filter((h) => !reference.headers.has(h))
+          .map((h) => `+${h}`),
+      ];
+      log('audit cost: GET /api/cases/:id with AuditService replaced by a no-op');
+      const beforeBare = await auditEventCount(client);
+      const withoutAudit = await measure(readUrl(bareUrl), big.token, load);
+      const eventsWithoutAudit = (await auditEventCount(client)) - beforeBare;
+      return {
+        caseApi: prepared.map((p) => p.result),
+        tokenCost,
+        auditCost: {
+          email: big.persona.email,
+          caseId: big.caseId,
+          withAudit,
+          withoutAudit,
+          eventsWrittenWithAudit: eventsWithAudit,
+          eventsWrittenWithoutAudit: eventsWithoutAudit,
+          sameBody: compared.status === 200 && JSON.stringify(compared.body) === JSON.stringify(reference.body),
+          headerDiff,
+        },
+      };
+    } finally {
+      await bare.close();
+    }
+  } finally {
+    if (!closed) await app.close();
+  }
+}
+
+/** Phase 3b: the verifier in a child process of its own, for a clean peak RSS. */
+function runVerifier(databaseUrl: string, signingKey: Buffer): Promise<VerifyReport> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'verify-child.js'), [], {
+      env: { ...process.env, BENCH_VERIFY_DATABASE_URL: databaseUrl, BENCH_VERIFY_SIGNING_KEY: signingKey.toString('base64') },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let report: VerifyReport | undefined;
+    child.on('message', (message) => {
+      report = message as VerifyReport;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (report ? resolve(report) : reject(new Error(`the verifier child exited with ${code} without a report`))));
+  });
+}
+
+async function tableSizes(client: Client): Promise<Record<string, string>> {
+  const rows = await client.query<{ name: string; size: string }>(
+    `SELECT relname AS name, pg_size_pretty(pg_total_relation_size(oid)) AS size FROM pg_class
+      WHERE relkind = 'r' AND relname IN ('case', 'case_section', 'participation', 'consent', 'break_glass_grant', 'audit_event') ORDER BY relname`,
+  );
+  return Object.fromEntries(rows.rows.map((row) => [row.name, row.size]));
+}
+
+async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = loadBenchSettings();
+  const redisPrefix = `bench:${randomBytes(4).toString('hex')}`;
+  const database = await createBenchDatabase(settings.postgresUrl);
+  log(`database ${database.name}, Redis prefix ${redisPrefix}`);
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      if (settings.keepDatabase) log(`kept database ${database.name} (BENCH_KEEP_DB)`);
+      else await dropBenchDatabase(settings.postgresUrl, database.name).catch((error: unknown) => log(`could not drop ${database.name}: ${String(error)}`));
+      await deleteRedisKeys(settings.redisUrl, redisPrefix).catch((error: unknown) => log(`could not delete Redis keys ${redisPrefix}:*: ${String(error)}`));
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const config = benchAppConfig(database.url, settings.redisUrl, redisPrefix);
+    const password = randomBytes(12).toString('base64url');
+    await migrate(database.url);
+    await seedDemoData(database.url, password);
+
+    const results: BenchResults = await withClient(database.url, async (client) => {
+      const machine = await describeMachine(client, settings.redisUrl);
+      const directory = await loadDirectory(client);
+      const random = new Random(settings.seed);
+
+      log(`seeding ${settings.cases.toLocaleString('en')} cases`);
+      const seeded = await seedCases(client, directory, new Sealer(config.encryptionKeys), random, settings.cases, log);
+      log(`seeded in ${seeded.stats.seconds.toFixed(1)} s; VACUUM ANALYZE`);
+      let started = performance.now();
+      await client.query(`VACUUM (ANALYZE) "case", case_section, participation, consent, break_glass_grant`);
+      const vacuumSeconds = (performance.now() - started) / 1000;
+
+      log(`appending ${settings.auditEvents.toLocaleString('en')} audit events to the chain`);
+      const audit = await seedAuditChain(client, directory, seeded.cases, random, settings.auditEvents, log);
+      started = performance.now();
+      await client.query(`VACUUM (ANALYZE) audit_event`);
+      log(
+        `appended in ${audit.seconds.toFixed(1)} s (hashing ${audit.hashSeconds.toFixed(1)} s), VACUUM ANALYZE ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      const sizes = await tableSizes(client);
+
+      const http = await measureHttp(config, database.url, client, password, settings);
+
+      log('verifying the audit chain');
+      const verification = await runVerifier(database.url, config.auditSigningKey);
+      log(`verified ${verification.result.checked} events in ${verification.seconds.toFixed(1)} s: ${verification.result.valid ? 'valid' : 'INVALID'}`);
+
+      const partial: Omit<BenchResults, 'findings'> = {
+        machine,
+        settings: {
+          cases: settings.cases,
+          auditEvents: settings.auditEvents,
+          durationSeconds: settings.durationSeconds,
+          warmupSeconds: settings.warmupSeconds,
+          connections: settings.connections,
+          seed: settings.seed,
+        },
+        dataset: { cases: seeded.stats, vacuumSeconds, audit, tableSizes: sizes },
+        caseApi: http.caseApi,
+        auditCost: http.auditCost,
+        tokenCost: http.tokenCost,
+        auditVerify: { ...verification, eventsPerSecond: verification.result.checked / verification.seconds },
+      };
+      return { ...partial, findings: findingsOf(partial) };
+    });
+
+    mkdirSync(settings.outDir, { recursive: true });
+    writeFileSync(join(settings.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(settings.outDir, 'REPORT.md'), renderReport(results));
+    log(`wrote ${join(settings.outDir, 'REPORT.md')} and results.json`);
+    for (const finding of results.findings) log(`finding: ${finding}`);
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { type AppConfig, loadConfig } from '../src/config/config';
+
+/** What one `npm run bench` measures, and how big. Every size can be shrunk by environment for a quick run. */
+export interface BenchSettings {
+  cases: number;
+  auditEvents: number;
+  /** Seconds of each measured autocannon run. */
+  durationSeconds: number;
+  /** Seconds of an unmeasured run before each measured one (JIT, connection pools, PostgreSQL's cache). */
+  warmupSeconds: number;
+  connections: number;
+  seed: number;
+  outDir: string;
+  keepDatabase: boolean;
+  /** PostgreSQL server (any database on it: the bench creates its own). */
+  postgresUrl: string;
+  redisUrl: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function whole(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+/** The bench drives its own server as hard as it can: it must never point at anything but this machine. */
+function loopback(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  const host = new URL(raw).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new Error(`${name} must point at 127.0.0.1, got host "${host}"`);
+  return raw;
+}
+
+export function loadBenchSettings(env: Env = process.env): BenchSettings {
+  return {
+    cases: whole(env, 'BENCH_CASES', 100_000, 100, 2_000_000),
+    auditEvents: whole(env, 'BENCH_AUDIT_EVENTS', 1_000_000, 0, 20_000_000),
+    durationSeconds: whole(env, 'BENCH_DURATION', 10, 1, 300),
+    warmupSeconds: whole(env, 'BENCH_WARMUP', 2, 0, 60),
+    connections: whole(env, 'BENCH_CONNECTIONS', 10, 1, 200),
+    seed: whole(env, 'BENCH_SEED', 42, 0, 2 ** 31),
+    outDir: resolve(env.BENCH_OUT || 'bench/results'),
+    keepDatabase: env.BENCH_KEEP_DB === 'true' || env.BENCH_KEEP_DB === '1',
+    postgresUrl: loopback(env, 'BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/postgres'),
+    redisUrl: loopback(env, 'BENCH_REDIS_URL', 'redis://127.0.0.1:6379'),
+  };
+}
+
+/** The application's configuration for a bench database: fresh secrets, its own Redis prefix, no rate limit in the way. */
+export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefix: string): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    // A full run takes several minutes; the tokens signed in at its start must outlive it.
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
+    DATA_ENCRYPTION_KEY: `bench1:${randomBytes(32).toString('base64')}`,
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    JWT_SECRET: randomBytes(32).toString('base64'),
+    SEED_DEMO: 'false',
+    PASSAGE_VAR_DIR: resolve('var/bench'),
+  });
+}

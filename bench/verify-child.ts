@@ -1,0 +1,40 @@
+import { AuditCheckpointService } from '../src/audit/audit-checkpoint.service';
+import { type AuditVerification, AuditVerifier } from '../src/audit/audit-verifier';
+import { createDataSource } from '../src/database/data-source';
+
+export interface VerifyReport {
+  result: AuditVerification;
+  seconds: number;
+  /** Resident set after connecting, before verifying (MiB). */
+  rssBeforeMiB: number;
+  /** Peak resident set of this process over its whole life (MiB), from getrusage. */
+  peakRssMiB: number;
+}
+
+/**
+ * Runs the audit verifier alone in this child process, so its peak RSS is the verifier's own and
+ * not the bench's (which holds a seeded data set and an HTTP server). Reports over IPC.
+ */
+async function main(): Promise<void> {
+  const databaseUrl = process.env.BENCH_VERIFY_DATABASE_URL;
+  const signingKey = process.env.BENCH_VERIFY_SIGNING_KEY;
+  if (!databaseUrl || !signingKey || !process.send) throw new Error('verify-child runs from bench/run.ts only');
+  const dataSource = createDataSource(databaseUrl);
+  await dataSource.initialize();
+  try {
+    const verifier = new AuditVerifier(dataSource, new AuditCheckpointService(dataSource, { auditSigningKey: Buffer.from(signingKey, 'base64') }));
+    const rssBeforeMiB = process.memoryUsage().rss / 1_048_576;
+    const started = performance.now();
+    const result = await verifier.verify();
+    const seconds = (performance.now() - started) / 1000;
+    const report: VerifyReport = { result, seconds, rssBeforeMiB, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    await new Promise<void>((resolve, reject) => process.send!(report, undefined, {}, (error) => (error ? reject(error) : resolve())));
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`verify-child: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
+import { AuditQueryService } from './audit-query.service';
+
+/** The supervisors' HTTP API over the audit trail (API process only). */
+@Module({
+  controllers: [AuditController],
+  providers: [AuditQueryService],
+})
+export class AuditApiModule {}

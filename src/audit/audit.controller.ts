@@ -1,0 +1,102 @@
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Meta, Roles } from '../auth/auth.decorators';
+import type { Principal, RequestMeta } from '../auth/principal';
+import { CaseIdPipe } from '../cases/case-params';
+import { UuidParam } from '../common/validation';
+import { Role } from '../users/role';
+import { AuditAction } from './audit-action';
+import { AuditQueryService } from './audit-query.service';
+import { AuditVerifier } from './audit-verifier';
+import { AuditService } from './audit.service';
+import {
+  AuditEventPageDto,
+  AuditEventsQueryDto,
+  AuditFiltersDto,
+  AuditVerificationDto,
+  BreakGlassGrantDto,
+  BreakGlassPageDto,
+  BreakGlassQueryDto,
+  BreakGlassReviewDto,
+  PageQueryDto,
+} from './dto/audit.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'Only supervisors audit' })
+@Roles(Role.Supervisor)
+@Controller()
+export class AuditController {
+  constructor(
+    private readonly queries: AuditQueryService,
+    private readonly verifier: AuditVerifier,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get('audit/events')
+  @ApiOperation({ summary: 'Audit events in your scope, newest first' })
+  @ApiOkResponse({ type: AuditEventPageDto })
+  events(@CurrentPrincipal() principal: Principal, @Query() query: AuditEventsQueryDto, @Meta() meta: RequestMeta): Promise<AuditEventPageDto> {
+    return this.queries.events(principal, query, meta);
+  }
+
+  @Get('audit/events.csv')
+  @ApiOperation({ summary: 'The same events as CSV (RFC 4180), streamed' })
+  @ApiProduces('text/csv')
+  async exportCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: AuditFiltersDto,
+    @Meta() meta: RequestMeta,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const lines = await this.queries.exportCsv(principal, query, meta);
+    const name = `passage-audit-${new Date().toISOString().slice(0, 10)}.csv`;
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(Readable.from(lines, { objectMode: false }));
+  }
+
+  @Get('audit/verify')
+  @ApiOperation({ summary: 'Recompute the hash chain and check the signed checkpoints' })
+  @ApiOkResponse({ type: AuditVerificationDto })
+  async verify(@CurrentPrincipal() principal: Principal, @Meta() meta: RequestMeta): Promise<AuditVerificationDto> {
+    await this.audit.recordNow({ action: AuditAction.AuditVerify, outcome: 'allowed', actor: principal, meta });
+    return this.verifier.verify();
+  }
+
+  @Get('cases/:id/access-log')
+  @ApiOperation({ summary: "A case's audit events (supervisor of its lead organisation, or oversight of its country)" })
+  @ApiOkResponse({ type: AuditEventPageDto })
+  @ApiNotFoundResponse({ description: 'No such case' })
+  accessLog(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) caseId: string,
+    @Query() query: PageQueryDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<AuditEventPageDto> {
+    return this.queries.accessLog(principal, caseId, query, meta);
+  }
+
+  @Get('audit/break-glass')
+  @ApiOperation({ summary: 'Break-glass uses in your scope, newest first' })
+  @ApiOkResponse({ type: BreakGlassPageDto })
+  breakGlass(@CurrentPrincipal() principal: Principal, @Query() query: BreakGlassQueryDto, @Meta() meta: RequestMeta): Promise<BreakGlassPageDto> {
+    return this.queries.breakGlassGrants(principal, query, meta);
+  }
+
+  @Post('audit/break-glass/:id/review')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark a break-glass use as reviewed, with a note' })
+  @ApiOkResponse({ type: BreakGlassGrantDto })
+  review(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam() id: string,
+    @Body() body: BreakGlassReviewDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<BreakGlassGrantDto> {
+    return this.queries.reviewBreakGlass(principal, id, body.note, meta);
+  }
+}

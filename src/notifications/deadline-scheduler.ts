@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { JobName } from '../queue/job-name';
+import { QueueService } from '../queue/queue.service';
+import { PgListener } from './pg-listener';
+import { Sleeper } from './sleeper';
+
+export const DEADLINE_CHANNEL = 'passage_deadline';
+const BATCH = 500;
+const MAX_BACKOFF_MS = 5_000;
+
+interface PendingRow {
+  id: string;
+  delay_ms: string;
+}
+
+/**
+ * Gives every pending deadline a delayed job `deadline-<id>`. New rows are picked up at once
+ * (NOTIFY, else the next poll) and marked enqueued; on start-up and periodically every pending
+ * row's job is added again, which BullMQ ignores where it exists and which restores jobs Redis
+ * lost. Delays are computed by PostgreSQL, so the database's clock is the one that counts.
+ */
+@Injectable()
+export class DeadlineScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeadlineScheduler.name);
+  private readonly sleeper = new Sleeper();
+  private running = false;
+  private loop?: Promise<void>;
+  private lastErrorLog = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queues: QueueService,
+    private readonly listener: PgListener,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.listener.listen(DEADLINE_CHANNEL, () => this.sleeper.poke());
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.sleeper.poke();
+    await this.loop;
+  }
+
+  /** Enqueues deadlines not yet given a job; answers how many. */
+  async enqueueNew(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: PendingRow[] = await manager.query(
+        `SELECT id, GREATEST(0, ceil(extract(epoch FROM due_at - now()) * 1000))::bigint::text AS delay_ms
+           FROM deadline WHERE enqueued_at IS NULL AND fired_at IS NULL AND cancelled_at IS NULL
+          ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      if (rows.length === 0) return 0;
+      await this.add(rows);
+      await manager.query(`UPDATE deadline SET enqueued_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+  }
+
+  /** Adds the job of every pending deadline again (no-op for those Redis still holds); answers how many rows it saw. */
+  async resync(): Promise<number> {
+    let after = '00000000-0000-0000-0000-000000000000';
+    let seen = 0;
+    for (;;) {
+      const rows: PendingRow[] = await this.dataSource.query(
+        `SELECT id, GREATEST(0, ceil(extract(epoch FROM due_at - now()) * 1000))::bigint::text AS delay_ms
+           FROM deadline WHERE fired_at IS NULL AND cancelled_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
+        [after, BATCH],
+      );
+      if (rows.length === 0) return seen;
+      await this.add(rows);
+      seen += rows.length;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  private add(rows: PendingRow[]): Promise<void> {
+    return this.queues.addBulk(rows.map((row) => ({ name: JobName.FireDeadline, payload: { deadlineId: row.id }, delayMs: Number(row.delay_ms) })));
+  }
+
+  private async run(): Promise<void> {
+    let lastResync = 0;
+    let failures = 0;
+    while (this.running) {
+      let waitMs = this.config.outboxPollIntervalMs;
+      try {
+        if (Date.now() - lastResync >= this.config.deadlineResyncIntervalMs) {
+          await this.resync();
+          lastResync = Date.now();
+        }
+        const enqueued = await this.enqueueNew();
+        failures = 0;
+        if (enqueued === BATCH) continue;
+      } catch (error) {
+        failures += 1;
+        waitMs = Math.min(this.config.outboxPollIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
+        if (Date.now() - this.lastErrorLog >= 30_000) {
+          this.lastErrorLog = Date.now();
+          this.logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deadline scheduler failed; retrying');
+        }
+      }
+      await this.sleeper.sleep(waitMs);
+    }
+  }
+}

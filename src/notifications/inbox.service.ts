@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { decodeCursor, encodeCursor } from '../common/pagination';
+import { Problem } from '../common/problem';
+import type { DomainEventType } from './domain-event';
+import type { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
+import { modify } from './sql';
+import { requireUuid } from './uuid';
+
+interface NotificationRow {
+  id: string;
+  type: DomainEventType;
+  case_id: string;
+  case_reference: string;
+  referral_id: string | null;
+  title: string;
+  created_at: Date;
+  read_at: Date | null;
+  cursor_at: string;
+}
+
+/** A user's own in-app notifications: nobody reads another user's inbox. */
+@Injectable()
+export class InboxService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(userId: string, query: NotificationQueryDto): Promise<NotificationListDto> {
+    const limit = query.limit ?? 25;
+    const params: unknown[] = [userId, limit + 1];
+    let where = 'user_id = $1';
+    if (query.unread === 'true') where += ' AND read_at IS NULL';
+    if (query.cursor) {
+      const [createdAt, lastId] = decodeCursor(query.cursor, 2);
+      params.push(String(createdAt), String(lastId));
+      where += ` AND (created_at, id) < ($3::timestamptz, $4::uuid)`;
+    }
+    const rows: NotificationRow[] = await this.dataSource.query(
+      `SELECT id, type, case_id, case_reference, referral_id, title, created_at, read_at, created_at::text AS cursor_at
+         FROM notification WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({
+        id: row.id,
+        type: row.type,
+        caseId: row.case_id,
+        caseReference: row.case_reference,
+        ...(row.referral_id ? { referralId: row.referral_id } : {}),
+        title: row.title,
+        createdAt: row.created_at.toISOString(),
+        readAt: row.read_at ? row.read_at.toISOString() : null,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
+    };
+  }
+
+  /** Idempotent: reading twice keeps the first time. Someone else's notification does not exist (404). */
+  async markRead(userId: string, notificationId: string): Promise<void> {
+    const { count } = await modify(this.dataSource, `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2`, [
+      requireUuid(notificationId, 'No such notification'),
+      userId,
+    ]);
+    if (count === 0) throw Problem.notFound('No such notification');
+  }
+}

@@ -1,0 +1,90 @@
+import type { Language } from '../users/user.entity';
+import { DomainEventType } from './domain-event';
+
+type Title = (reference: string) => string;
+
+/** Inbox titles and e-mail subjects: the kind of event and the case reference, nothing about the person. */
+const TITLES: Record<Language, Record<DomainEventType, Title>> = {
+  en: {
+    [DomainEventType.ReferralReceived]: (r) => `Referral received for case ${r}`,
+    [DomainEventType.ReferralAccepted]: (r) => `Referral accepted for case ${r}`,
+    [DomainEventType.ReferralDeclined]: (r) => `Referral declined for case ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r) => `Referral withdrawn for case ${r}`,
+    [DomainEventType.ReferralExpired]: (r) => `Referral expired without an answer for case ${r}`,
+    [DomainEventType.ReferralReminder]: (r) => `Referral for case ${r} awaits your answer`,
+    [DomainEventType.ConsentWithdrawn]: (r) => `Consent withdrawn for case ${r}`,
+    [DomainEventType.CaseClosed]: (r) => `Case ${r} closed`,
+    [DomainEventType.BreakGlassUsed]: (r) => `Emergency access used on case ${r}`,
+    [DomainEventType.BreakGlassReviewDue]: (r) => `Emergency access on case ${r} awaits review`,
+    [DomainEventType.ReflectionPeriodEnding]: (r) => `Reflection period for case ${r} ends soon`,
+    [DomainEventType.ReflectionPeriodEnded]: (r) => `Reflection period for case ${r} has ended`,
+  },
+  nl: {
+    [DomainEventType.ReferralReceived]: (r) => `Doorverwijzing ontvangen voor dossier ${r}`,
+    [DomainEventType.ReferralAccepted]: (r) => `Doorverwijzing aanvaard voor dossier ${r}`,
+    [DomainEventType.ReferralDeclined]: (r) => `Doorverwijzing geweigerd voor dossier ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r) => `Doorverwijzing ingetrokken voor dossier ${r}`,
+    [DomainEventType.ReferralExpired]: (r) => `Doorverwijzing verlopen zonder antwoord voor dossier ${r}`,
+    [DomainEventType.ReferralReminder]: (r) => `Doorverwijzing voor dossier ${r} wacht op uw antwoord`,
+    [DomainEventType.ConsentWithdrawn]: (r) => `Toestemming ingetrokken voor dossier ${r}`,
+    [DomainEventType.CaseClosed]: (r) => `Dossier ${r} afgesloten`,
+    [DomainEventType.BreakGlassUsed]: (r) => `Noodtoegang gebruikt voor dossier ${r}`,
+    [DomainEventType.BreakGlassReviewDue]: (r) => `Noodtoegang voor dossier ${r} wacht op beoordeling`,
+    [DomainEventType.ReflectionPeriodEnding]: (r) => `Bedenktijd voor dossier ${r} loopt binnenkort af`,
+    [DomainEventType.ReflectionPeriodEnded]: (r) => `Bedenktijd voor dossier ${r} is afgelopen`,
+  },
+  fr: {
+    [DomainEventType.ReferralReceived]: (r) => `Orientation reçue pour le dossier ${r}`,
+    [DomainEventType.ReferralAccepted]: (r) => `Orientation acceptée pour le dossier ${r}`,
+    [DomainEventType.ReferralDeclined]: (r) => `Orientation refusée pour le dossier ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r) => `Orientation retirée pour le dossier ${r}`,
+    [DomainEventType.ReferralExpired]: (r) => `Orientation expirée sans réponse pour le dossier ${r}`,
+    [DomainEventType.ReferralReminder]: (r) => `L'orientation du dossier ${r} attend votre réponse`,
+    [DomainEventType.ConsentWithdrawn]: (r) => `Consentement retiré pour le dossier ${r}`,
+    [DomainEventType.CaseClosed]: (r) => `Dossier ${r} clôturé`,
+    [DomainEventType.BreakGlassUsed]: (r) => `Accès d'urgence utilisé sur le dossier ${r}`,
+    [DomainEventType.BreakGlassReviewDue]: (r) => `Accès d'urgence sur le dossier ${r} à examiner`,
+    [DomainEventType.ReflectionPeriodEnding]: (r) => `Le délai de réflexion du dossier ${r} se termine bientôt`,
+    [DomainEventType.ReflectionPeriodEnded]: (r) => `Le délai de réflexion du dossier ${r} est terminé`,
+  },
+};
+
+const LABELS: Record<Language, { event: string; case: string; open: string; footer: string }> = {
+  en: {
+    event: 'Event',
+    case: 'Case',
+    open: 'Open the case',
+    footer: 'This message carries no personal data. Sign in to Passage to see what you are allowed to see.',
+  },
+  nl: {
+    event: 'Gebeurtenis',
+    case: 'Dossier',
+    open: 'Open het dossier',
+    footer: 'Dit bericht bevat geen persoonsgegevens. Meld u aan bij Passage om te zien wat u mag zien.',
+  },
+  fr: {
+    event: 'Événement',
+    case: 'Dossier',
+    open: 'Ouvrir le dossier',
+    footer: 'Ce message ne contient aucune donnée personnelle. Connectez-vous à Passage pour voir ce que vous êtes autorisé à voir.',
+  },
+};
+
+export function notificationTitle(language: Language, type: DomainEventType, caseReference: string): string {
+  return (TITLES[language] ?? TITLES.en)[type](caseReference);
+}
+
+export interface EmailContent {
+  subject: string;
+  text: string;
+}
+
+/** Plain text only: the event type, the case reference and a link; whoever follows it signs in. */
+export function notificationEmail(language: Language, type: DomainEventType, caseReference: string, caseUrl: string): EmailContent {
+  const labels = LABELS[language] ?? LABELS.en;
+  const title = notificationTitle(language, type, caseReference);
+  return {
+    subject: `Passage: ${title}`,
+    text: [title, '', `${labels.event}: ${type}`, `${labels.case}: ${caseReference}`, `${labels.open}: ${caseUrl}`, '', labels.footer, ''].join('\n'),
+  };
+}

@@ -1,0 +1,47 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { DeadlineHandler } from './deadline.handler';
+import { DeadlineScheduler } from './deadline-scheduler';
+import { EmailHandler } from './email.handler';
+import { EventFanOutHandler } from './event-fan-out.handler';
+import { InboxController } from './inbox.controller';
+import { InboxService } from './inbox.service';
+import { Mailer } from './mailer';
+import { OutboxRelay } from './outbox-relay';
+import { PgListener } from './pg-listener';
+import { QueueStatusController } from './queue-status.controller';
+import { RecipientResolver } from './recipients';
+import { WebhookDeliveryHandler } from './webhook-delivery.handler';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+/** The API side: inbox, webhook registration and delivery log, queue status. */
+@Module({
+  controllers: [InboxController, WebhooksController, QueueStatusController],
+  providers: [InboxService, WebhooksService],
+})
+export class NotificationsModule {}
+
+/**
+ * The worker side: outbox relay, deadline scheduler and the job handlers. `caseVisibility` binds
+ * CASE_VISIBILITY, the rule for who may see a case when a notification is delivered.
+ */
+@Module({})
+export class NotificationsWorkerModule {
+  static forRoot(caseVisibility: Provider): DynamicModule {
+    return {
+      module: NotificationsWorkerModule,
+      providers: [
+        caseVisibility,
+        PgListener,
+        OutboxRelay,
+        DeadlineScheduler,
+        RecipientResolver,
+        Mailer,
+        EventFanOutHandler,
+        EmailHandler,
+        WebhookDeliveryHandler,
+        DeadlineHandler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/auth.decorators';
+import { Role } from '../users/role';
+import { type QueueStatus, QueueStatusService } from './queue-status.service';
+
+@ApiTags('operations')
+@ApiBearerAuth()
+@Roles(Role.PlatformAdmin)
+@Controller('admin/queues')
+export class QueueStatusController {
+  constructor(private readonly status: QueueStatusService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Job counts per queue, outbox backlog, pending deadlines, dead-lettered webhook deliveries (platform_admin)' })
+  @ApiOkResponse({ description: 'Counts only; no ids of cases or people' })
+  get(): Promise<QueueStatus> {
+    return this.status.status();
+  }
+}

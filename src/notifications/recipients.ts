@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { OrganisationType } from '../organisations/organisation-type';
+import type { EventJobPayload } from '../queue/job-name';
+import { OPERATIONAL_ROLE, Role } from '../users/role';
+import type { Language } from '../users/user.entity';
+import { CASE_VISIBILITY, type CaseVisibility } from './case-visibility';
+import { DomainEventType } from './domain-event';
+
+export interface CaseFacts {
+  id: string;
+  reference: string;
+  country: string;
+  leadOrganisationId: string;
+}
+
+export interface Recipient {
+  userId: string;
+  organisationId: string;
+  language: Language;
+}
+
+/** Supervisors are told about emergency access although they never read case content. */
+const SUPERVISOR_EVENTS: readonly DomainEventType[] = [DomainEventType.BreakGlassUsed, DomainEventType.BreakGlassReviewDue];
+/** While a referral is pending its target sees the brief, so its operational users may be told about it. */
+const BRIEF_EVENTS: readonly DomainEventType[] = [DomainEventType.ReferralReceived, DomainEventType.ReferralReminder];
+
+const VISIBILITY_CHECKS_AT_ONCE = 20;
+
+/**
+ * Who an event notifies, decided when the job runs (not when the event was written): the
+ * operational users of the event's organisations who may see the case at that moment, or, for
+ * emergency access, the supervisors concerned. The actor is never told about their own action.
+ */
+@Injectable()
+export class RecipientResolver {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CASE_VISIBILITY) private readonly visibility: CaseVisibility,
+  ) {}
+
+  async caseFacts(caseId: string): Promise<CaseFacts | undefined> {
+    const rows: Array<{ id: string; reference: string; country: string; lead_organisation_id: string }> = await this.dataSource.query(
+      `SELECT id, reference, country, lead_organisation_id FROM "case" WHERE id = $1`,
+      [caseId],
+    );
+    const row = rows[0];
+    return row && { id: row.id, reference: row.reference, country: row.country, leadOrganisationId: row.lead_organisation_id };
+  }
+
+  async resolve(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
+    const recipients = SUPERVISOR_EVENTS.includes(event.type) ? await this.supervisors(event, facts) : await this.operationalRecipients(event);
+    return recipients.filter((recipient) => recipient.userId !== event.actorUserId);
+  }
+
+  private async supervisors(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
+    const rows: Array<{ id: string; organisation_id: string; language: Language }> = await this.dataSource.query(
+      `SELECT u.id, u.organisation_id, u.language
+         FROM "user" u JOIN organisation o ON o.id = u.organisation_id
+        WHERE u.role = $1 AND u.active AND o.active
+          AND (u.organisation_id = ANY($2::uuid[]) OR (o.type = $3 AND o.country = $4))
+        ORDER BY u.id`,
+      [Role.Supervisor, [facts.leadOrganisationId, ...event.organisationIds], OrganisationType.Oversight, facts.country],
+    );
+    return rows.map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
+  }
+
+  private async operationalRecipients(event: EventJobPayload): Promise<Recipient[]> {
+    if (event.organisationIds.length === 0) return [];
+    const rows: Array<{ id: string; organisation_id: string; language: Language; role: Role; type: OrganisationType }> = await this.dataSource.query(
+      `SELECT u.id, u.organisation_id, u.language, u.role, o.type
+         FROM "user" u JOIN organisation o ON o.id = u.organisation_id
+        WHERE u.organisation_id = ANY($1::uuid[]) AND u.active AND o.active
+        ORDER BY u.id`,
+      [event.organisationIds],
+    );
+    const candidates = rows
+      .filter((row) => OPERATIONAL_ROLE[row.type] === row.role)
+      .map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
+
+    const briefOrganisation = BRIEF_EVENTS.includes(event.type) ? await this.pendingReferralTarget(event.referralId) : undefined;
+    const visible: Recipient[] = [];
+    for (let i = 0; i < candidates.length; i += VISIBILITY_CHECKS_AT_ONCE) {
+      const chunk = candidates.slice(i, i + VISIBILITY_CHECKS_AT_ONCE);
+      const decisions = await Promise.all(
+        chunk.map((candidate) => (candidate.organisationId === briefOrganisation ? true : this.visibility.canSee(candidate.userId, event.caseId))),
+      );
+      visible.push(...chunk.filter((_, index) => decisions[index]));
+    }
+    return visible;
+  }
+
+  private async pendingReferralTarget(referralId: string | undefined): Promise<string | undefined> {
+    if (!referralId) return undefined;
+    const rows: Array<{ to_organisation_id: string }> = await this.dataSource.query(
+      `SELECT to_organisation_id FROM referral WHERE id = $1 AND status = 'pending'`,
+      [referralId],
+    );
+    return rows[0]?.to_organisation_id;
+  }
+}

@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { Role } from '../users/role';
+import { CreatedWebhookDto, CreateWebhookDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
+import { requireUuid } from './uuid';
+import { WebhooksService } from './webhooks.service';
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Roles(Role.OrgAdmin)
+@Controller('organisations/:organisationId/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a webhook for some event types (org_admin of the organisation); the secret is shown only here' })
+  @ApiCreatedResponse({ type: CreatedWebhookDto })
+  create(@CurrentPrincipal() principal: Principal, @Param('organisationId') organisationId: string, @Body() body: CreateWebhookDto): Promise<CreatedWebhookDto> {
+    return this.webhooks.create(principal, requireUuid(organisationId), body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The organisation's webhooks, without secrets" })
+  @ApiOkResponse({ type: WebhookListDto })
+  list(@CurrentPrincipal() principal: Principal, @Param('organisationId') organisationId: string): Promise<WebhookListDto> {
+    return this.webhooks.list(principal, requireUuid(organisationId));
+  }
+
+  @Delete(':webhookId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Deactivate a webhook; nothing more is sent to it' })
+  @ApiNoContentResponse()
+  async deactivate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organisationId') organisationId: string,
+    @Param('webhookId') webhookId: string,
+  ): Promise<void> {
+    await this.webhooks.deactivate(principal, requireUuid(organisationId), webhookId);
+  }
+
+  @Get(':webhookId/deliveries')
+  @ApiOperation({ summary: 'Delivery log of a webhook, newest first' })
+  @ApiOkResponse({ type: DeliveryListDto })
+  deliveries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organisationId') organisationId: string,
+    @Param('webhookId') webhookId: string,
+    @Query() query: DeliveryQueryDto,
+  ): Promise<DeliveryListDto> {
+    return this.webhooks.deliveries(principal, requireUuid(organisationId), webhookId, query);
+  }
+}

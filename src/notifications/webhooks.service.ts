@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { Sealer } from '../common/crypto';
+import { decodeCursor, encodeCursor } from '../common/pagination';
+import { Problem } from '../common/problem';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import type { DomainEventType } from './domain-event';
+import type { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
+import { modify } from './sql';
+import { requireUuid } from './uuid';
+import { newWebhookSecret } from './webhook-signature';
+
+/** Binds a sealed secret to its webhook, so a ciphertext cannot be moved to another row. */
+export function webhookSecretAad(webhookId: string): string {
+  return `webhook:${webhookId}:secret`;
+}
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  type: DomainEventType;
+  case_id: string;
+  status: DeliveryDto['status'];
+  attempts: number;
+  replays: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  last_attempt_at: Date | null;
+  delivered_at: Date | null;
+  dead_at: Date | null;
+  /** created_at as PostgreSQL prints it: microsecond precision, so the cursor neither skips nor repeats rows. */
+  cursor_at: string;
+}
+
+/** An organisation's webhooks, managed by its org_admin. */
+@Injectable()
+export class WebhooksService {
+  private readonly sealer: Sealer;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.sealer = new Sealer(config.encryptionKeys);
+  }
+
+  async create(principal: Principal, organisationId: string, body: CreateWebhookDto): Promise<CreatedWebhookDto> {
+    this.requireOwnOrganisation(principal, organisationId);
+    if (this.config.nodeEnv === 'production' && !body.url.startsWith('https://')) {
+      throw Problem.badRequest('The request is invalid', [{ path: 'url', message: 'must use https' }]);
+    }
+    const id = randomUUID();
+    const secret = newWebhookSecret();
+    const sealed = this.sealer.seal(Buffer.from(secret, 'utf8'), webhookSecretAad(id));
+    await this.dataSource.query(
+      `INSERT INTO webhook (id, organisation_id, url, events, secret_key_id, secret_ciphertext, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, organisationId, body.url, body.events, sealed.keyId, sealed.ciphertext, principal.userId],
+    );
+    return { id, secret };
+  }
+
+  async list(principal: Principal, organisationId: string): Promise<WebhookListDto> {
+    this.requireOwnOrganisation(principal, organisationId);
+    const rows: Array<{ id: string; url: string; events: DomainEventType[]; active: boolean; created_at: Date }> = await this.dataSource.query(
+      `SELECT id, url, events, active, created_at FROM webhook WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC`,
+      [organisationId],
+    );
+    return { items: rows.map((row) => ({ id: row.id, url: row.url, events: row.events, active: row.active, createdAt: row.created_at.toISOString() })) };
+  }
+
+  /** Deliveries still queued are dead-lettered by the worker when it meets the inactive webhook. */
+  async deactivate(principal: Principal, organisationId: string, webhookId: string): Promise<void> {
+    this.requireOwnOrganisation(principal, organisationId);
+    const { count } = await modify(this.dataSource, `UPDATE webhook SET active = false WHERE id = $1 AND organisation_id = $2`, [
+      requireUuid(webhookId, 'No such webhook'),
+      organisationId,
+    ]);
+    if (count === 0) throw Problem.notFound('No such webhook');
+  }
+
+  async deliveries(principal: Principal, organisationId: string, webhookId: string, query: DeliveryQueryDto): Promise<DeliveryListDto> {
+    this.requireOwnOrganisation(principal, organisationId);
+    const id = requireUuid(webhookId, 'No such webhook');
+    const owned: unknown[] = await this.dataSource.query(`SELECT 1 FROM webhook WHERE id = $1 AND organisation_id = $2`, [id, organisationId]);
+    if (owned.length === 0) throw Problem.notFound('No such webhook');
+    const limit = query.limit ?? 25;
+    const params: unknown[] = [id, limit + 1];
+    let where = 'webhook_id = $1';
+    if (query.status) {
+      params.push(query.status);
+      where += ` AND status = $${params.length}`;
+    }
+    if (query.cursor) {
+      const [createdAt, lastId] = decodeCursor(query.cursor, 2);
+      params.push(String(createdAt), String(lastId));
+      where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT id, event_id, type, case_id, status, attempts, replays, last_status_code, last_error, created_at, last_attempt_at, delivered_at, dead_at,
+              created_at::text AS cursor_at
+         FROM webhook_delivery WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({
+        id: row.id,
+        eventId: row.event_id,
+        type: row.type,
+        caseId: row.case_id,
+        status: row.status,
+        attempts: row.attempts,
+        replays: row.replays,
+        lastStatusCode: row.last_status_code,
+        lastError: row.last_error,
+        createdAt: row.created_at.toISOString(),
+        lastAttemptAt: iso(row.last_attempt_at),
+        deliveredAt: iso(row.delivered_at),
+        deadAt: iso(row.dead_at),
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
+    };
+  }
+
+  /** The route is for org_admins (checked by the guard); here: of this very organisation. */
+  private requireOwnOrganisation(principal: Principal, organisationId: string): void {
+    if (principal.organisationId !== organisationId.toLowerCase()) throw Problem.forbidden('You manage the webhooks of your own organisation only');
+  }
+}

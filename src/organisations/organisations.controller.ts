@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ApiProblems } from '../common/openapi';
+import { UuidParam } from '../common/validation';
+import { Role } from '../users/role';
+import {
+  CreatedOrganisationDto,
+  CreateOrganisationDto,
+  OrganisationDto,
+  OrganisationListDto,
+  OrganisationQueryDto,
+  UpdateOrganisationDto,
+} from './dto/organisation.dto';
+import { OrganisationsService } from './organisations.service';
+
+@ApiTags('organisations')
+@ApiBearerAuth()
+@ApiProblems(400, 401)
+@Controller('organisations')
+export class OrganisationsController {
+  constructor(private readonly organisations: OrganisationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Organisations, e.g. to pick a referral target; bed fields on reception centres only' })
+  @ApiOkResponse({ type: OrganisationListDto })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: OrganisationQueryDto): Promise<OrganisationListDto> {
+    return this.organisations.list(principal, query);
+  }
+
+  @Post()
+  @Roles(Role.PlatformAdmin)
+  @ApiOperation({ summary: 'Create an organisation and its first org_admin (platform_admin)' })
+  @ApiCreatedResponse({ type: CreatedOrganisationDto })
+  @ApiProblems(403, 409, 422)
+  create(@Body() body: CreateOrganisationDto): Promise<CreatedOrganisationDto> {
+    return this.organisations.create(body);
+  }
+
+  @Patch(':id')
+  @Roles(Role.PlatformAdmin)
+  @ApiOperation({ summary: 'Rename, resize, (de)activate an organisation (platform_admin)' })
+  @ApiOkResponse({ type: OrganisationDto })
+  @ApiProblems(403, 404, 409, 422)
+  update(@UuidParam() id: string, @Body() body: UpdateOrganisationDto): Promise<OrganisationDto> {
+    return this.organisations.update(id, body);
+  }
+}

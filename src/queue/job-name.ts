@@ -1,0 +1,40 @@
+import type { DomainEventType } from '../notifications/domain-event';
+
+/** Each queue has its own workers, so a slow webhook receiver never delays inbox rows or deadlines. */
+export enum QueueName {
+  Notifications = 'notifications',
+  Webhooks = 'webhooks',
+  Deadlines = 'deadlines',
+}
+
+export enum JobName {
+  /** One outbox event: resolve recipients, write inbox rows, queue e-mails and webhook deliveries. */
+  FanOutEvent = 'event.fan_out',
+  SendEmail = 'notification.email',
+  DeliverWebhook = 'webhook.deliver',
+  FireDeadline = 'deadline.fire',
+}
+
+/** An outbox event as it travels through Redis: ids only, never personal data. */
+export interface EventJobPayload {
+  outboxId: string;
+  eventId: string;
+  type: DomainEventType;
+  caseId: string;
+  referralId?: string;
+  breakGlassId?: string;
+  organisationIds: string[];
+  actorUserId?: string;
+  occurredAt: string;
+}
+
+export interface JobPayloads {
+  [JobName.FanOutEvent]: EventJobPayload;
+  [JobName.SendEmail]: { notificationId: string };
+  /** `replay` counts manual replays of a dead-lettered delivery, so each replay is a new job. */
+  [JobName.DeliverWebhook]: { deliveryId: string; replay?: number };
+  [JobName.FireDeadline]: { deadlineId: string };
+}
+
+export const JOB_NAMES = Object.values(JobName);
+export const QUEUE_NAMES = Object.values(QueueName);

@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { hashPassword } from '../auth/password';
+import type { Principal } from '../auth/principal';
+import { PrincipalLoader } from '../auth/principal.loader';
+import { decodeCursor, encodeCursor } from '../common/pagination';
+import { Problem } from '../common/problem';
+import { uniqueViolation } from '../database/errors';
+import type { OrganisationType } from '../organisations/organisation-type';
+import type { CreateUserDto, NewAccountDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
+import { Role, ROLE_ORGANISATION_TYPES } from './role';
+
+const DEFAULT_PAGE_SIZE = 100;
+
+interface UserRow {
+  id: string;
+  organisation_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const USER_COLUMNS = 'id, organisation_id, email, name, role, active, created_at, updated_at';
+
+/** A session that was ended in a transaction; forgotten by the principal cache once that transaction commits. */
+export interface EndedSession {
+  userId: string;
+  sessionId: string;
+}
+
+function toUserDto(row: UserRow): UserDto {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    active: row.active,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Refuses a role that does not belong in this kind of organisation (PRODUCT.md, Organisations and roles). */
+export function assertRoleFits(role: Role, organisationType: OrganisationType): void {
+  if (!ROLE_ORGANISATION_TYPES[role].includes(organisationType)) {
+    throw Problem.unprocessable('role-not-allowed', `The role ${role} does not belong in an organisation of type ${organisationType}`);
+  }
+}
+
+/**
+ * The accounts of an organisation, managed by its org_admin. Every lookup is scoped to the
+ * admin's own organisation, so a user of another organisation is simply not found.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly principals: PrincipalLoader,
+  ) {}
+
+  async list(admin: Principal, query: UserListQueryDto): Promise<UserListDto> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const params: unknown[] = [admin.organisationId];
+    let where = 'organisation_id = $1';
+    if (query.role) {
+      params.push(query.role);
+      where += ` AND role = $${params.length}`;
+    }
+    if (query.cursor) {
+      params.push(decodeCursor(query.cursor, 1)[0]);
+      where += ` AND email > $${params.length}::citext`;
+    }
+    params.push(limit + 1);
+    const rows: UserRow[] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE ${where} ORDER BY email LIMIT $${params.length}`, params);
+    const page = rows.slice(0, limit);
+    return { items: page.map(toUserDto), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1]!.email]) : null };
+  }
+
+  async create(admin: Principal, input: CreateUserDto): Promise<UserDto> {
+    if (input.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot create platform admins');
+    assertRoleFits(input.role, admin.organisationType);
+    const passwordHash = await hashPassword(input.password);
+    return this.dataSource.transaction((manager) => this.insertAccount(manager, admin.organisationId, input, input.role, passwordHash));
+  }
+
+  /**
+   * Creates an account inside the caller's transaction (the first admin of a new organisation
+   * commits together with it). The password is hashed before the transaction starts, since
+   * hashing is deliberately slow.
+   */
+  createAccount(manager: EntityManager, organisationId: string, input: NewAccountDto, role: Role, passwordHash: string): Promise<UserDto> {
+    return this.insertAccount(manager, organisationId, input, role, passwordHash);
+  }
+
+  async update(admin: Principal, userId: string, change: UpdateUserDto): Promise<UserDto> {
+    if (change.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot grant the platform_admin role');
+    if (change.role) assertRoleFits(change.role, admin.organisationType);
+    const { user, ended } = await this.dataSource.transaction(async (manager) => {
+      // Serialises admin changes within one organisation, so two admins cannot demote each other at once.
+      await manager.query(`SELECT 1 FROM organisation WHERE id = $1 FOR NO KEY UPDATE`, [admin.organisationId]);
+      const rows: UserRow[] = await manager.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE id = $1 AND organisation_id = $2 FOR UPDATE`, [
+        userId,
+        admin.organisationId,
+      ]);
+      const current = rows[0];
+      if (!current) throw Problem.notFound('No such user in your organisation');
+      if (current.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot change platform admins');
+      const nextRole = change.role ?? current.role;
+      const nextActive = change.active ?? current.active;
+      const losesAdmin = current.active && current.role === Role.OrgAdmin && (!nextActive || nextRole !== Role.OrgAdmin);
+      if (losesAdmin) {
+        const others: Array<{ count: number }> = await manager.query(
+          `SELECT count(*)::int AS count FROM "user" WHERE organisation_id = $1 AND role = 'org_admin' AND active AND id <> $2`,
+          [admin.organisationId, userId],
+        );
+        if (others[0]!.count === 0) {
+          throw Problem.unprocessable('last-org-admin', 'The organisation would be left without an active org_admin; appoint another one first');
+        }
+      }
+      const [updated]: [UserRow[], number] = await manager.query(
+        `UPDATE "user" SET name = $2, role = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [userId, change.name ?? current.name, nextRole, nextActive],
+      );
+      const endedSessions = current.active && !nextActive ? await this.endSessions(manager, { userId }) : [];
+      return { user: updated[0]!, ended: endedSessions };
+    });
+    this.forgetSessions(ended);
+    return toUserDto(user);
+  }
+
+  /** Revokes the live sessions of a user or of every user of an organisation (deactivation). */
+  async endSessions(manager: EntityManager, of: { userId: string } | { organisationId: string }): Promise<EndedSession[]> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [Array<{ id: string; user_id: string }>, number] =
+      'userId' in of
+        ? await manager.query(
+            `UPDATE auth_session SET revoked_at = now(), revoked_reason = 'deactivated' WHERE user_id = $1 AND revoked_at IS NULL RETURNING id, user_id`,
+            [of.userId],
+          )
+        : await manager.query(
+            `UPDATE auth_session s SET revoked_at = now(), revoked_reason = 'deactivated'
+               FROM "user" u WHERE u.id = s.user_id AND u.organisation_id = $1 AND s.revoked_at IS NULL
+             RETURNING s.id, s.user_id`,
+            [of.organisationId],
+          );
+    return rows.map((row) => ({ userId: row.user_id, sessionId: row.id }));
+  }
+
+  /** This process refuses the ended sessions at once; other processes follow within the principal cache time. */
+  forgetSessions(sessions: readonly EndedSession[]): void {
+    for (const session of sessions) this.principals.forget(session.userId, session.sessionId);
+  }
+
+  private async insertAccount(manager: EntityManager, organisationId: string, input: NewAccountDto, role: Role, passwordHash: string): Promise<UserDto> {
+    try {
+      const rows: UserRow[] = await manager.query(
+        `INSERT INTO "user" (organisation_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING ${USER_COLUMNS}`,
+        [organisationId, input.email, input.name, role, passwordHash],
+      );
+      return toUserDto(rows[0]!);
+    } catch (error) {
+      if (uniqueViolation(error) === 'user_email_key') throw Problem.conflict('email-taken', 'An account with this e-mail address already exists');
+      throw error;
+    }
+  }
+}
