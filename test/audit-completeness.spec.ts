@@ -64,10 +64,24 @@ describe('audit completeness', () => {
   });
   afterAll(() => t.close());
 
-  async function call(label: string, method: string, url: string, email: string, body: unknown, audit: { action: string; caseId: string | null; sections?: (status: number, response: unknown) => string[] | null }) {
+  async function call(
+    label: string,
+    method: string,
+    url: string,
+    email: string,
+    body: unknown,
+    audit: { action: string; caseId: string | null; sections?: (status: number, response: unknown) => string[] | null },
+  ) {
     const requestId = `completeness-${randomUUID()}`;
     const response = await t.request(method, url, { token: tokens.get(email), body, headers: { 'x-request-id': requestId } });
-    expected.push({ requestId, label: `${label} by ${email}`, status: response.status, action: audit.action, caseId: audit.caseId, sections: audit.sections ? audit.sections(response.status, response.body) : null });
+    expected.push({
+      requestId,
+      label: `${label} by ${email}`,
+      status: response.status,
+      action: audit.action,
+      caseId: audit.caseId,
+      sections: audit.sections ? audit.sections(response.status, response.body) : null,
+    });
     return response;
   }
 
@@ -79,14 +93,19 @@ describe('audit completeness', () => {
     for (let i = 0; i < 6; i += 1) {
       const name = `Completeness Person ${randomUUID().slice(0, 8)}`;
       identityStrings.push(name);
-      const created = await createCase(t, officer, caseBody({ identity: { fullName: name, contact: { phone: '+32 470 00 00 00', address: `${name} street 1` } } }));
+      const created = await createCase(
+        t,
+        officer,
+        caseBody({ identity: { fullName: name, contact: { phone: '+32 470 00 00 00', address: `${name} street 1` } } }),
+      );
       cases.push(created.id);
     }
     await addParticipation(t.dataSource, cases[0]!, 'be-shelter-brussels', 'shelter', { legalBasis: 'consent' });
     await addParticipation(t.dataSource, cases[0]!, 'be-prosecution', 'prosecution');
     await addParticipation(t.dataSource, cases[1]!, 'be-migration', 'residence', { legalBasis: 'consent' });
     await addParticipation(t.dataSource, cases[2]!, 'nl-police', 'investigation', { legalBasis: 'treaty' });
-    const readSections = (status: number, body: unknown) => (status === 200 ? SECTIONS.filter((s) => (body as Record<string, unknown>)[s] !== undefined) : null);
+    const readSections = (status: number, body: unknown) =>
+      status === 200 ? SECTIONS.filter((s) => (body as Record<string, unknown>)[s] !== undefined) : null;
 
     for (let i = 0; i < 1000; i += 1) {
       const email = pick(USERS);
@@ -95,32 +114,72 @@ describe('audit completeness', () => {
       if (roll < 0.3) {
         await call('read', 'GET', `/api/cases/${caseId}`, email, undefined, { action: 'case.read', caseId, sections: readSections });
       } else if (roll < 0.4) {
-        await call('list', 'GET', '/api/cases?limit=10', email, undefined, { action: 'case.list', caseId: null, sections: (status) => (status === 200 ? ['summary'] : null) });
+        await call('list', 'GET', '/api/cases?limit=10', email, undefined, {
+          action: 'case.list',
+          caseId: null,
+          sections: (status) => (status === 200 ? ['summary'] : null),
+        });
       } else if (roll < 0.7) {
         const section = pick(SECTIONS);
-        const version = ((await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = $2`, [caseId, section])) as Array<{ version: number }>)[0]!.version;
+        const version = (
+          (await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = $2`, [caseId, section])) as Array<{ version: number }>
+        )[0]!.version;
         // One in five uses a stale version on purpose: a conflict, not an access.
         const sent = next() < 0.2 && version > 1 ? version - 1 : version;
-        await call(`update ${section}`, 'PATCH', `/api/cases/${caseId}/sections/${section}`, email, { version: sent, data: PATCHES[section] }, { action: 'case.section.update', caseId, sections: () => [section] });
+        await call(
+          `update ${section}`,
+          'PATCH',
+          `/api/cases/${caseId}/sections/${section}`,
+          email,
+          { version: sent, data: PATCHES[section] },
+          { action: 'case.section.update', caseId, sections: () => [section] },
+        );
       } else if (roll < 0.8) {
         await call('explain', 'GET', `/api/cases/${caseId}/access`, email, undefined, { action: 'case.access', caseId });
       } else if (roll < 0.87) {
-        await call('break-glass', 'POST', `/api/cases/${caseId}/break-glass`, email, { justification: 'Completeness check of emergency access' }, { action: 'break_glass', caseId, sections: () => ['summary', 'identity'] });
+        await call(
+          'break-glass',
+          'POST',
+          `/api/cases/${caseId}/break-glass`,
+          email,
+          { justification: 'Completeness check of emergency access' },
+          { action: 'break_glass', caseId, sections: () => ['summary', 'identity'] },
+        );
       } else if (roll < 0.94) {
         const target = await organisationId(t.dataSource, pick(['be-prosecution', 'nl-police', 'be-labour']));
-        await call('refer', 'POST', `/api/cases/${caseId}/referrals`, email, { toOrganisationId: target, purpose: 'prosecution', urgency: 'routine' }, { action: 'referral.create', caseId });
+        await call(
+          'refer',
+          'POST',
+          `/api/cases/${caseId}/referrals`,
+          email,
+          { toOrganisationId: target, purpose: 'prosecution', urgency: 'routine' },
+          { action: 'referral.create', caseId },
+        );
       } else if (roll < 0.97) {
         await call('close', 'POST', `/api/cases/${caseId}/close`, email, { reason: 'other' }, { action: 'case.close', caseId });
       } else {
         const shelter = await organisationId(t.dataSource, 'be-shelter-brussels');
-        await call('withdraw consent', 'POST', `/api/cases/${caseId}/consent/withdraw`, email, { organisationId: shelter }, { action: 'consent.withdraw', caseId });
+        await call(
+          'withdraw consent',
+          'POST',
+          `/api/cases/${caseId}/consent/withdraw`,
+          email,
+          { organisationId: shelter },
+          { action: 'consent.withdraw', caseId },
+        );
       }
     }
 
-    const rows: Array<{ request_id: string; action: string; outcome: string; case_id: string | null; sections: string[] | null; actor_user_id: string | null }> = await t.dataSource.query(
-      `SELECT request_id, action, outcome, case_id, sections, actor_user_id FROM audit_event WHERE request_id = ANY($1)`,
-      [expected.map((e) => e.requestId)],
-    );
+    const rows: Array<{
+      request_id: string;
+      action: string;
+      outcome: string;
+      case_id: string | null;
+      sections: string[] | null;
+      actor_user_id: string | null;
+    }> = await t.dataSource.query(`SELECT request_id, action, outcome, case_id, sections, actor_user_id FROM audit_event WHERE request_id = ANY($1)`, [
+      expected.map((e) => e.requestId),
+    ]);
     const byRequest = new Map<string, typeof rows>();
     for (const row of rows) byRequest.set(row.request_id, [...(byRequest.get(row.request_id) ?? []), row]);
 
@@ -150,7 +209,9 @@ describe('audit completeness', () => {
     expect(expected.length).toBeGreaterThanOrEqual(1000);
     expect(counts.allowed).toBeGreaterThan(200);
     expect(counts.denied).toBeGreaterThan(200);
-    process.stdout.write(`audit completeness: ${expected.length} requests, ${counts.allowed} allowed, ${counts.denied} denied, ${counts.none} without access decision\n`);
+    process.stdout.write(
+      `audit completeness: ${expected.length} requests, ${counts.allowed} allowed, ${counts.denied} denied, ${counts.none} without access decision\n`,
+    );
 
     const dump: Array<{ text: string }> = await t.dataSource.query(`SELECT string_agg(row_to_json(a)::text, '') AS text FROM audit_event a`);
     for (const name of identityStrings) expect(dump[0]!.text).not.toContain(name);

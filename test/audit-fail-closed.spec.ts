@@ -41,7 +41,9 @@ describe('audit fails closed', () => {
   it('refuses a change with 503 and leaves the data as it was', async () => {
     const response = await t.patch(`/api/cases/${caseId}/sections/identity`, { version: 1, data: { fullName: 'Changed Name' } }, officer);
     expect(response.status).toBe(503);
-    const versions: Array<{ version: number }> = await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = 'identity'`, [caseId]);
+    const versions: Array<{ version: number }> = await t.dataSource.query(`SELECT version FROM case_section WHERE case_id = $1 AND section = 'identity'`, [
+      caseId,
+    ]);
     expect(versions[0]!.version).toBe(1);
   });
 

@@ -44,15 +44,22 @@ describe('case visibility (property)', () => {
     );
     for (const user of users) {
       const org = orgs.find((o) => o.id === user.organisation_id)!;
-      pool.push({ email: user.email, token: await t.login(user.email), userId: user.id, role: user.role, organisationId: org.id, organisationType: org.type, country: org.country });
+      pool.push({
+        email: user.email,
+        token: await t.login(user.email),
+        userId: user.id,
+        role: user.role,
+        organisationId: org.id,
+        organisationType: org.type,
+        country: org.country,
+      });
     }
     leads = pool.filter((u) => u.role === 'officer' || u.role === 'inspector');
   }, 120_000);
 
   afterAll(() => t.close());
 
-  const participationArb = (orgCount: number) =>
-    fc.record({ org: fc.nat({ max: orgCount - 1 }), purposeIndex: fc.nat({ max: 3 }), revoked: fc.boolean() });
+  const participationArb = (orgCount: number) => fc.record({ org: fc.nat({ max: orgCount - 1 }), purposeIndex: fc.nat({ max: 3 }), revoked: fc.boolean() });
 
   const caseArb = fc.record({
     lead: fc.nat(),
@@ -70,7 +77,10 @@ describe('case visibility (property)', () => {
     const ids = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.get(`/api/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`, token);
+      const page: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.get(
+        `/api/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        token,
+      );
       expect(page.status).toBe(200);
       for (const item of page.body.items) ids.add(item.id);
       cursor = page.body.nextCursor;

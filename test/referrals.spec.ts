@@ -24,7 +24,16 @@ describe('referrals', () => {
     caseworker = await t.login('caseworker@be-shelter-brussels.test');
     prosecutor = await t.login('prosecutor@be-prosecution.test');
     nlOfficer = await t.login('officer@nl-police.test');
-    for (const slug of ['be-shelter-brussels', 'be-shelter-antwerp', 'be-prosecution', 'nl-police', 'be-migration', 'be-labour', 'nl-shelter-amsterdam', 'be-police']) {
+    for (const slug of [
+      'be-shelter-brussels',
+      'be-shelter-antwerp',
+      'be-prosecution',
+      'nl-police',
+      'be-migration',
+      'be-labour',
+      'nl-shelter-amsterdam',
+      'be-police',
+    ]) {
       org[slug] = await organisationId(t.dataSource, slug);
     }
   });
@@ -32,13 +41,20 @@ describe('referrals', () => {
 
   const beds = async (slug: string): Promise<number> =>
     ((await t.dataSource.query(`SELECT beds_available FROM organisation WHERE slug = $1`, [slug])) as Array<{ beds_available: number }>)[0]!.beds_available;
-  const refer = (caseId: string, body: Record<string, unknown>, token = officer) => t.post<Referral & { errors?: unknown }>(`/api/cases/${caseId}/referrals`, body, token);
+  const refer = (caseId: string, body: Record<string, unknown>, token = officer) =>
+    t.post<Referral & { errors?: unknown }>(`/api/cases/${caseId}/referrals`, body, token);
 
   it('walks the journeys: police → shelter → prosecutor, cross-border police on the treaty, consent withdrawn', async () => {
     const created = await createCase(t, officer, caseBody({ identity: { fullName: 'Journey Person' } }));
 
     // The shelter sees a brief of the incoming referral, never identity.
-    const toShelter = await refer(created.id, { toOrganisationId: org['be-shelter-brussels'], purpose: 'shelter', urgency: 'urgent', message: 'Needs a bed tonight', consent: consent() });
+    const toShelter = await refer(created.id, {
+      toOrganisationId: org['be-shelter-brussels'],
+      purpose: 'shelter',
+      urgency: 'urgent',
+      message: 'Needs a bed tonight',
+      consent: consent(),
+    });
     expect(toShelter.status).toBe(201);
     expect(toShelter.body.status).toBe('pending');
     const hours = (new Date(toShelter.body.respondBy).getTime() - Date.now()) / 3_600_000;
@@ -83,7 +99,11 @@ describe('referrals', () => {
     expect(why.body.grants).toEqual([expect.objectContaining({ purpose: 'investigation', legalBasis: 'treaty' })]);
 
     // Withdrawing consent removes the shelter's access at once and frees its bed.
-    const withdrawn = await t.post<{ revokedParticipations: number }>(`/api/cases/${created.id}/consent/withdraw`, { organisationId: org['be-shelter-brussels'] }, officer);
+    const withdrawn = await t.post<{ revokedParticipations: number }>(
+      `/api/cases/${created.id}/consent/withdraw`,
+      { organisationId: org['be-shelter-brussels'] },
+      officer,
+    );
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.revokedParticipations).toBe(1);
     expect((await t.get(`/api/cases/${created.id}`, caseworker)).status).toBe(404);
@@ -101,7 +121,9 @@ describe('referrals', () => {
       'referral.accepted',
       'consent.withdrawn',
     ]);
-    const payloads: Array<{ row: string }> = await t.dataSource.query(`SELECT row_to_json(o)::text AS row FROM outbox_event o WHERE case_id = $1`, [created.id]);
+    const payloads: Array<{ row: string }> = await t.dataSource.query(`SELECT row_to_json(o)::text AS row FROM outbox_event o WHERE case_id = $1`, [
+      created.id,
+    ]);
     for (const payload of payloads) expect(payload.row).not.toContain('Journey');
   });
 
@@ -111,7 +133,12 @@ describe('referrals', () => {
     expect([wrongPurpose.status, (wrongPurpose.body as unknown as { type: string }).type]).toEqual([422, '/problems/purpose-mismatch']);
     const noConsent = await refer(created.id, { toOrganisationId: org['be-migration'], purpose: 'residence', urgency: 'routine' });
     expect([noConsent.status, (noConsent.body as unknown as { type: string }).type]).toEqual([422, '/problems/consent-required']);
-    const refusedConsent = await refer(created.id, { toOrganisationId: org['be-migration'], purpose: 'residence', urgency: 'routine', consent: { ...consent(), given: false } });
+    const refusedConsent = await refer(created.id, {
+      toOrganisationId: org['be-migration'],
+      purpose: 'residence',
+      urgency: 'routine',
+      consent: { ...consent(), given: false },
+    });
     expect(refusedConsent.status).toBe(400);
     const crossBorderShelter = await refer(created.id, { toOrganisationId: org['nl-shelter-amsterdam'], purpose: 'shelter', urgency: 'routine' });
     expect(crossBorderShelter.status).toBe(422);
@@ -155,7 +182,12 @@ describe('referrals', () => {
     const minor = await createCase(t, officer, caseBody({ summary: { minor: true, ageGroup: '12-17' } }));
     const byVictim = await refer(minor.id, { toOrganisationId: org['be-shelter-antwerp'], purpose: 'shelter', urgency: 'urgent', consent: consent('victim') });
     expect([byVictim.status, (byVictim.body as unknown as { type: string }).type]).toEqual([422, '/problems/guardian-consent-required']);
-    const adultsOnly = await refer(minor.id, { toOrganisationId: org['be-shelter-antwerp'], purpose: 'shelter', urgency: 'urgent', consent: consent('guardian') });
+    const adultsOnly = await refer(minor.id, {
+      toOrganisationId: org['be-shelter-antwerp'],
+      purpose: 'shelter',
+      urgency: 'urgent',
+      consent: consent('guardian'),
+    });
     expect(adultsOnly.status).toBe(201);
     const antwerp = await t.login('caseworker@be-shelter-antwerp.test');
     const refused = await t.post<{ type: string }>(`/api/referrals/${adultsOnly.body.id}/accept`, {}, antwerp);
@@ -203,9 +235,16 @@ describe('referrals', () => {
     expect(started.body.reflectionPeriod).toEqual({ start: '2026-12-01', end: '2027-01-15' });
     expect(started.body.residenceStatus).toBe('reflection_period');
     expect(started.body.version).toBe(2);
-    const patch = await t.patch(`/api/cases/${created.id}/sections/immigration`, { version: 2, data: { reflectionPeriod: { start: '2026-01-01', end: '2026-01-02' } } }, migration);
+    const patch = await t.patch(
+      `/api/cases/${created.id}/sections/immigration`,
+      { version: 2, data: { reflectionPeriod: { start: '2026-01-01', end: '2026-01-02' } } },
+      migration,
+    );
     expect(patch.status).toBe(400);
-    const deadlines: Array<{ kind: string }> = await t.dataSource.query(`SELECT kind FROM deadline WHERE case_id = $1 AND cancelled_at IS NULL ORDER BY due_at`, [created.id]);
+    const deadlines: Array<{ kind: string }> = await t.dataSource.query(
+      `SELECT kind FROM deadline WHERE case_id = $1 AND cancelled_at IS NULL ORDER BY due_at`,
+      [created.id],
+    );
     expect(deadlines.map((d) => d.kind)).toEqual(['reflection_period.reminder_14d', 'reflection_period.reminder_3d', 'reflection_period.end']);
   });
 
@@ -216,7 +255,9 @@ describe('referrals', () => {
       [slug],
     );
     const centreId = centre[0]!.id;
-    const hash: Array<{ password_hash: string }> = await t.dataSource.query(`SELECT password_hash FROM "user" WHERE email = 'caseworker@be-shelter-brussels.test'`);
+    const hash: Array<{ password_hash: string }> = await t.dataSource.query(
+      `SELECT password_hash FROM "user" WHERE email = 'caseworker@be-shelter-brussels.test'`,
+    );
     await t.dataSource.query(`INSERT INTO "user" (organisation_id, email, name, role, password_hash) VALUES ($1, $2, 'Race caseworker', 'caseworker', $3)`, [
       centreId,
       `caseworker@${slug}.test`,
@@ -226,7 +267,10 @@ describe('referrals', () => {
     const cases = await Promise.all(Array.from({ length: 50 }, () => createCase(t, officer)));
     const officerId: Array<{ id: string }> = await t.dataSource.query(`SELECT id FROM "user" WHERE email = 'officer@be-police.test'`);
     for (let round = 0; round < 20; round += 1) {
-      await t.dataSource.query(`UPDATE participation SET revoked_at = now(), revoked_reason = 'other', holds_bed = false WHERE organisation_id = $1 AND revoked_at IS NULL`, [centreId]);
+      await t.dataSource.query(
+        `UPDATE participation SET revoked_at = now(), revoked_reason = 'other', holds_bed = false WHERE organisation_id = $1 AND revoked_at IS NULL`,
+        [centreId],
+      );
       await t.dataSource.query(`UPDATE organisation SET beds_available = 1 WHERE id = $1`, [centreId]);
       const referralIds: Array<{ id: string }> = await t.dataSource.query(
         `WITH consents AS (

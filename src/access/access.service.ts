@@ -61,9 +61,9 @@ export class AccessService {
         `SELECT id, organisation_id, purpose, legal_basis, consent_id FROM participation WHERE case_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
         [caseId],
       ) as Promise<Array<{ id: string; organisation_id: string; purpose: Purpose; legal_basis: LegalBasis; consent_id: string | null }>>,
-      manager.query(`SELECT id, user_id, expires_at FROM break_glass_grant WHERE case_id = $1 AND expires_at > now() ORDER BY created_at`, [
-        caseId,
-      ]) as Promise<Array<{ id: string; user_id: string; expires_at: Date }>>,
+      manager.query(`SELECT id, user_id, expires_at FROM break_glass_grant WHERE case_id = $1 AND expires_at > now() ORDER BY created_at`, [caseId]) as Promise<
+        Array<{ id: string; user_id: string; expires_at: Date }>
+      >,
     ]);
     return {
       id: row.id,
@@ -112,7 +112,13 @@ export class AccessService {
   grants(principal: Principal, loaded: LoadedCase): Grant[] {
     const grants: Grant[] = loaded.participationDetails
       .filter((p) => p.organisationId === principal.organisationId)
-      .map((p) => ({ source: 'participation', organisationId: p.organisationId, purpose: p.purpose, legalBasis: p.legalBasis, sections: { ...PURPOSE_POLICY[p.purpose].sections } }));
+      .map((p) => ({
+        source: 'participation',
+        organisationId: p.organisationId,
+        purpose: p.purpose,
+        legalBasis: p.legalBasis,
+        sections: { ...PURPOSE_POLICY[p.purpose].sections },
+      }));
     for (const grant of loaded.breakGlassDetails.filter((g) => g.userId === principal.userId)) {
       grants.push({
         source: 'break_glass',

@@ -23,7 +23,14 @@ export class UserCaseVisibility {
       );
     const user = users[0];
     if (!user) return false;
-    const principal: Principal = { userId: user.id, sessionId: '', organisationId: user.organisation_id, organisationType: user.type, country: user.country, role: user.role };
+    const principal: Principal = {
+      userId: user.id,
+      sessionId: '',
+      organisationId: user.organisation_id,
+      organisationType: user.type,
+      country: user.country,
+      role: user.role,
+    };
     const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
     return loaded !== undefined && this.access.isVisible(this.access.abilityFor(principal), loaded);
   }

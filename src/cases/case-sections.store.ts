@@ -68,7 +68,12 @@ export class CaseSectionsStore {
     const row = rows[0];
     if (!row || row.key_id === null || row.key_id === this.sealer.currentKeyId) return false;
     const sealed = this.sealer.sealJson(this.open(caseId, row), CaseSectionsStore.associatedData(caseId, section));
-    await manager.query(`UPDATE case_section SET key_id = $3, ciphertext = $4 WHERE case_id = $1 AND section = $2`, [caseId, section, sealed.keyId, sealed.ciphertext]);
+    await manager.query(`UPDATE case_section SET key_id = $3, ciphertext = $4 WHERE case_id = $1 AND section = $2`, [
+      caseId,
+      section,
+      sealed.keyId,
+      sealed.ciphertext,
+    ]);
     return true;
   }
 

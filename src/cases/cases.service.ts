@@ -65,7 +65,9 @@ export class CasesService {
         if (loaded.status === 'closed' && this.access.can(ability, action, { ...loaded, status: 'open' }, section)) {
           return Problem.conflict('case-closed', 'The case is closed and read-only');
         }
-        return Problem.forbidden(section ? `You may not ${action === CaseAction.Update ? 'change' : 'read'} the ${section} section of this case` : 'You may not do this on this case');
+        return Problem.forbidden(
+          section ? `You may not ${action === CaseAction.Update ? 'change' : 'read'} the ${section} section of this case` : 'You may not do this on this case',
+        );
       }
       return undefined;
     };
@@ -191,33 +193,52 @@ export class CasesService {
   }
 
   async updateSection(principal: Principal, caseId: string, section: Section, version: number, patch: SectionData, meta: RequestMeta): Promise<SectionView> {
-    return this.mutate(principal, caseId, meta, { action: AuditAction.CaseSectionUpdate, sections: [section] }, this.requireAction(CaseAction.Update, section), async (manager, loaded) => {
-      const current = (await this.sections.read(manager, caseId, [section], { lock: true })).get(section);
-      if (!current) throw new Error(`section ${section} of case ${caseId} is missing`);
-      if (current.version !== version) {
-        return Problem.conflict('stale-version', `The ${section} section has changed since version ${version}; it is now at version ${current.version}. Read it again and retry.`);
-      }
-      const merged = mergeSection(section, current.data, patch);
-      await this.sections.write(manager, caseId, section, merged, version + 1, principal.userId);
-      if (section === Section.Summary) {
-        await manager.query(`UPDATE "case" SET minor = $2, exploitation_types = $3, updated_at = now() WHERE id = $1`, [caseId, merged.minor, merged.exploitationTypes]);
-      } else {
-        await manager.query(`UPDATE "case" SET updated_at = now() WHERE id = $1`, [caseId]);
-      }
-      await this.audit.record(manager, {
-        action: AuditAction.CaseSectionUpdate,
-        outcome: 'allowed',
-        actor: principal,
-        caseId,
-        sections: [section],
-        legalBasis: this.access.legalBasis(principal, loaded, [section]),
-        meta,
-      });
-      return { ...merged, version: version + 1 };
-    });
+    return this.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.CaseSectionUpdate, sections: [section] },
+      this.requireAction(CaseAction.Update, section),
+      async (manager, loaded) => {
+        const current = (await this.sections.read(manager, caseId, [section], { lock: true })).get(section);
+        if (!current) throw new Error(`section ${section} of case ${caseId} is missing`);
+        if (current.version !== version) {
+          return Problem.conflict(
+            'stale-version',
+            `The ${section} section has changed since version ${version}; it is now at version ${current.version}. Read it again and retry.`,
+          );
+        }
+        const merged = mergeSection(section, current.data, patch);
+        await this.sections.write(manager, caseId, section, merged, version + 1, principal.userId);
+        if (section === Section.Summary) {
+          await manager.query(`UPDATE "case" SET minor = $2, exploitation_types = $3, updated_at = now() WHERE id = $1`, [
+            caseId,
+            merged.minor,
+            merged.exploitationTypes,
+          ]);
+        } else {
+          await manager.query(`UPDATE "case" SET updated_at = now() WHERE id = $1`, [caseId]);
+        }
+        await this.audit.record(manager, {
+          action: AuditAction.CaseSectionUpdate,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          sections: [section],
+          legalBasis: this.access.legalBasis(principal, loaded, [section]),
+          meta,
+        });
+        return { ...merged, version: version + 1 };
+      },
+    );
   }
 
-  async close(principal: Principal, caseId: string, reason: string, meta: RequestMeta): Promise<{ id: string; reference: string; status: 'closed'; closeReason: string; closedAt: string }> {
+  async close(
+    principal: Principal,
+    caseId: string,
+    reason: string,
+    meta: RequestMeta,
+  ): Promise<{ id: string; reference: string; status: 'closed'; closeReason: string; closedAt: string }> {
     return this.mutate(principal, caseId, meta, { action: AuditAction.CaseClose }, this.requireAction(CaseAction.Close), async (manager, loaded) => {
       // TypeORM answers an UPDATE with [rows, affected count].
       const [closed]: [Array<{ closed_at: Date }>, number] = await manager.query(
@@ -246,7 +267,14 @@ export class CasesService {
         organisationIds: [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => id !== principal.organisationId),
         actorUserId: principal.userId,
       });
-      await this.audit.record(manager, { action: AuditAction.CaseClose, outcome: 'allowed', actor: principal, caseId, legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]), meta });
+      await this.audit.record(manager, {
+        action: AuditAction.CaseClose,
+        outcome: 'allowed',
+        actor: principal,
+        caseId,
+        legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
+        meta,
+      });
       return { id: caseId, reference: loaded.reference, status: 'closed' as const, closeReason: reason, closedAt: closed[0]!.closed_at.toISOString() };
     });
   }
@@ -272,33 +300,45 @@ export class CasesService {
       if (this.access.isVisible(ability, loaded)) return Problem.forbidden('Your organisation takes part in this case; break-glass is for those who do not');
       return NOT_FOUND();
     };
-    return this.mutate(principal, caseId, meta, { action: AuditAction.BreakGlass, sections: BREAK_GLASS_SECTIONS, justification }, authorize, async (manager, loaded) => {
-      const grants: Array<{ id: string; expires_at: Date }> = await manager.query(
-        `INSERT INTO break_glass_grant (case_id, user_id, organisation_id, justification, expires_at)
+    return this.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.BreakGlass, sections: BREAK_GLASS_SECTIONS, justification },
+      authorize,
+      async (manager, loaded) => {
+        const grants: Array<{ id: string; expires_at: Date }> = await manager.query(
+          `INSERT INTO break_glass_grant (case_id, user_id, organisation_id, justification, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5)) RETURNING id, expires_at`,
-        [caseId, principal.userId, principal.organisationId, justification, BREAK_GLASS_HOURS],
-      );
-      const grant = grants[0]!;
-      await this.deadlines.scheduleBreakGlassReview(manager, { caseId, breakGlassId: grant.id, grantedAt: new Date(), organisationIds: [loaded.leadOrganisationId] });
-      await this.outbox.emit(manager, {
-        type: DomainEventType.BreakGlassUsed,
-        caseId,
-        breakGlassId: grant.id,
-        organisationIds: [loaded.leadOrganisationId],
-        actorUserId: principal.userId,
-      });
-      await this.audit.record(manager, {
-        action: AuditAction.BreakGlass,
-        outcome: 'allowed',
-        actor: principal,
-        caseId,
-        sections: BREAK_GLASS_SECTIONS,
-        legalBasis: LegalBasis.BreakGlass,
-        justification,
-        meta,
-      });
-      return { id: grant.id, expiresAt: grant.expires_at.toISOString() };
-    });
+          [caseId, principal.userId, principal.organisationId, justification, BREAK_GLASS_HOURS],
+        );
+        const grant = grants[0]!;
+        await this.deadlines.scheduleBreakGlassReview(manager, {
+          caseId,
+          breakGlassId: grant.id,
+          grantedAt: new Date(),
+          organisationIds: [loaded.leadOrganisationId],
+        });
+        await this.outbox.emit(manager, {
+          type: DomainEventType.BreakGlassUsed,
+          caseId,
+          breakGlassId: grant.id,
+          organisationIds: [loaded.leadOrganisationId],
+          actorUserId: principal.userId,
+        });
+        await this.audit.record(manager, {
+          action: AuditAction.BreakGlass,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          sections: BREAK_GLASS_SECTIONS,
+          legalBasis: LegalBasis.BreakGlass,
+          justification,
+          meta,
+        });
+        return { id: grant.id, expiresAt: grant.expires_at.toISOString() };
+      },
+    );
   }
 
   /**
@@ -326,7 +366,15 @@ export class CasesService {
     });
     if ('refusal' in outcome) {
       if (outcome.audited) {
-        await this.audit.recordNow({ action: denial.action, outcome: 'denied', actor: principal, caseId, sections: denial.sections, justification: denial.justification, meta });
+        await this.audit.recordNow({
+          action: denial.action,
+          outcome: 'denied',
+          actor: principal,
+          caseId,
+          sections: denial.sections,
+          justification: denial.justification,
+          meta,
+        });
       }
       throw outcome.refusal;
     }
@@ -339,7 +387,10 @@ export class CasesService {
       `UPDATE participation SET holds_bed = false WHERE case_id = $1 AND holds_bed RETURNING organisation_id`,
       [caseId],
     );
-    await this.releaseBedsOf(manager, released.map((row) => row.organisation_id));
+    await this.releaseBedsOf(
+      manager,
+      released.map((row) => row.organisation_id),
+    );
   }
 
   /** One bed back to each listed centre (a centre listed twice gets two). */

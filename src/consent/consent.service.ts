@@ -36,30 +36,44 @@ export class ConsentService {
   ) {}
 
   withdraw(principal: Principal, caseId: string, organisationId: string, meta: RequestMeta): Promise<ConsentWithdrawal> {
-    return this.cases.mutate(principal, caseId, meta, { action: AuditAction.ConsentWithdraw }, this.cases.requireAction(CaseAction.WithdrawConsent), async (manager, loaded) => {
-      const [consents]: [Array<{ id: string; withdrawn_at: Date }>, number] = await manager.query(
-        `UPDATE consent SET withdrawn_at = now(), withdrawn_by = $3 WHERE case_id = $1 AND organisation_id = $2 AND withdrawn_at IS NULL RETURNING id, withdrawn_at`,
-        [caseId, organisationId, principal.userId],
-      );
-      if (consents.length === 0) return Problem.conflict('no-consent', 'No consent of the victim is on record for this organisation');
-      const consentIds = consents.map((c) => c.id);
-      const revoked = await this.revokeParticipations(manager, consentIds);
-      const [referrals]: [Array<{ id: string }>, number] = await manager.query(
-        `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE consent_id = ANY($1) AND status = 'pending' RETURNING id`,
-        [consentIds, principal.userId],
-      );
-      for (const referral of referrals) await this.deadlines.cancelReferral(manager, referral.id);
-      await this.cases.releaseBedsOf(manager, revoked.bedHolders);
-      await this.outbox.emit(manager, { type: DomainEventType.ConsentWithdrawn, caseId, organisationIds: [organisationId], actorUserId: principal.userId });
-      await this.audit.record(manager, { action: AuditAction.ConsentWithdraw, outcome: 'allowed', actor: principal, caseId, legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]), meta });
-      return {
-        caseId,
-        organisationId,
-        withdrawnAt: consents[0]!.withdrawn_at.toISOString(),
-        revokedParticipations: revoked.count,
-        withdrawnReferrals: referrals.length,
-      };
-    });
+    return this.cases.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.ConsentWithdraw },
+      this.cases.requireAction(CaseAction.WithdrawConsent),
+      async (manager, loaded) => {
+        const [consents]: [Array<{ id: string; withdrawn_at: Date }>, number] = await manager.query(
+          `UPDATE consent SET withdrawn_at = now(), withdrawn_by = $3 WHERE case_id = $1 AND organisation_id = $2 AND withdrawn_at IS NULL RETURNING id, withdrawn_at`,
+          [caseId, organisationId, principal.userId],
+        );
+        if (consents.length === 0) return Problem.conflict('no-consent', 'No consent of the victim is on record for this organisation');
+        const consentIds = consents.map((c) => c.id);
+        const revoked = await this.revokeParticipations(manager, consentIds);
+        const [referrals]: [Array<{ id: string }>, number] = await manager.query(
+          `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE consent_id = ANY($1) AND status = 'pending' RETURNING id`,
+          [consentIds, principal.userId],
+        );
+        for (const referral of referrals) await this.deadlines.cancelReferral(manager, referral.id);
+        await this.cases.releaseBedsOf(manager, revoked.bedHolders);
+        await this.outbox.emit(manager, { type: DomainEventType.ConsentWithdrawn, caseId, organisationIds: [organisationId], actorUserId: principal.userId });
+        await this.audit.record(manager, {
+          action: AuditAction.ConsentWithdraw,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
+          meta,
+        });
+        return {
+          caseId,
+          organisationId,
+          withdrawnAt: consents[0]!.withdrawn_at.toISOString(),
+          revokedParticipations: revoked.count,
+          withdrawnReferrals: referrals.length,
+        };
+      },
+    );
   }
 
   private async revokeParticipations(manager: EntityManager, consentIds: string[]): Promise<{ count: number; bedHolders: string[] }> {

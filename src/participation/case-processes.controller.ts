@@ -19,14 +19,24 @@ export class CaseProcessesController {
   @Post('consent/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record that the victim withdrew consent for an organisation: its consent-based access ends at once' })
-  withdrawConsent(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) caseId: string, @Body() body: WithdrawConsentDto, @Meta() meta: RequestMeta) {
+  withdrawConsent(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) caseId: string,
+    @Body() body: WithdrawConsentDto,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.consent.withdraw(principal, caseId, body.organisationId, meta);
   }
 
   @Post('reflection-period')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start the reflection period (participating migration officer); answers the immigration section' })
-  startReflectionPeriod(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) caseId: string, @Body() body: ReflectionPeriodDto, @Meta() meta: RequestMeta) {
+  startReflectionPeriod(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) caseId: string,
+    @Body() body: ReflectionPeriodDto,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.processes.startReflectionPeriod(principal, caseId, body.startDate, meta);
   }
 

@@ -39,17 +39,33 @@ export class CaseProcessesService {
   ) {}
 
   endPlacement(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ caseId: string; organisationId: string; bedsAvailable: number }> {
-    return this.cases.mutate(principal, caseId, meta, { action: AuditAction.PlacementEnd }, this.cases.requireAction(CaseAction.EndPlacement), async (manager, loaded) => {
-      const [ended]: [unknown[], number] = await manager.query(
-        `UPDATE participation SET holds_bed = false WHERE case_id = $1 AND organisation_id = $2 AND purpose = $3 AND revoked_at IS NULL AND holds_bed RETURNING id`,
-        [caseId, principal.organisationId, Purpose.Shelter],
-      );
-      if (ended.length === 0) return Problem.conflict('no-placement', 'The victim has no placement in your centre in this case');
-      await this.cases.releaseBedsOf(manager, [principal.organisationId]);
-      const beds: Array<{ beds_available: number }> = await manager.query(`SELECT beds_available FROM organisation WHERE id = $1`, [principal.organisationId]);
-      await this.audit.record(manager, { action: AuditAction.PlacementEnd, outcome: 'allowed', actor: principal, caseId, legalBasis: this.access.legalBasis(principal, loaded, [Section.Care]), meta });
-      return { caseId, organisationId: principal.organisationId, bedsAvailable: beds[0]!.beds_available };
-    });
+    return this.cases.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.PlacementEnd },
+      this.cases.requireAction(CaseAction.EndPlacement),
+      async (manager, loaded) => {
+        const [ended]: [unknown[], number] = await manager.query(
+          `UPDATE participation SET holds_bed = false WHERE case_id = $1 AND organisation_id = $2 AND purpose = $3 AND revoked_at IS NULL AND holds_bed RETURNING id`,
+          [caseId, principal.organisationId, Purpose.Shelter],
+        );
+        if (ended.length === 0) return Problem.conflict('no-placement', 'The victim has no placement in your centre in this case');
+        await this.cases.releaseBedsOf(manager, [principal.organisationId]);
+        const beds: Array<{ beds_available: number }> = await manager.query(`SELECT beds_available FROM organisation WHERE id = $1`, [
+          principal.organisationId,
+        ]);
+        await this.audit.record(manager, {
+          action: AuditAction.PlacementEnd,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          legalBasis: this.access.legalBasis(principal, loaded, [Section.Care]),
+          meta,
+        });
+        return { caseId, organisationId: principal.organisationId, bedsAvailable: beds[0]!.beds_available };
+      },
+    );
   }
 
   startReflectionPeriod(principal: Principal, caseId: string, startDate: string, meta: RequestMeta): Promise<SectionView> {

@@ -84,57 +84,93 @@ export class ReferralsService {
   ) {}
 
   async create(principal: Principal, caseId: string, dto: CreateReferralDto, meta: RequestMeta): Promise<ReferralView> {
-    return this.cases.mutate(principal, caseId, meta, { action: AuditAction.ReferralCreate }, this.cases.requireAction(CaseAction.Refer), async (manager, loaded) => {
-      const targets: Array<{ id: string; type: OrganisationType; country: string | null; active: boolean }> = await manager.query(
-        `SELECT id, type, country, active FROM organisation WHERE id = $1`,
-        [dto.toOrganisationId],
-      );
-      const target = targets[0];
-      if (!target || !target.active) return Problem.unprocessable('unknown-organisation', 'The target organisation does not exist or is inactive');
-      if (target.id === principal.organisationId) return Problem.unprocessable('self-referral', 'An organisation cannot refer a case to itself');
-      if (TARGET_TYPE[dto.purpose] !== target.type) {
-        return Problem.unprocessable('purpose-mismatch', `A ${dto.purpose} referral goes to a ${TARGET_TYPE[dto.purpose]} organisation, not to a ${target.type}`);
-      }
-      if (loaded.participations.some((p) => p.organisationId === target.id && p.purpose === dto.purpose)) {
-        return Problem.conflict('already-participating', 'The organisation already takes part in this case for this purpose');
-      }
-      const needsConsent = consentRequired(target.type, loaded.country, target.country);
-      const minor = await this.isMinor(manager, caseId);
-      if (needsConsent && !dto.consent) {
-        return Problem.unprocessable('consent-required', `A referral to this organisation needs the ${minor ? "guardian's" : "victim's"} recorded consent`);
-      }
-      if (dto.consent && minor && dto.consent.by !== 'guardian') {
-        return Problem.unprocessable('guardian-consent-required', "The victim is a minor: the consent must be the guardian's");
-      }
-      if (dto.consent && new Date(dto.consent.recordedAt).getTime() > Date.now() + 60_000) {
-        return Problem.unprocessable('consent-in-future', 'The consent cannot be recorded in the future');
-      }
-      let consentId: string | null = null;
-      if (dto.consent && needsConsent) {
-        const consents: Array<{ id: string }> = await manager.query(
-          `INSERT INTO consent (case_id, organisation_id, given_by, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [caseId, target.id, dto.consent.by, dto.consent.recordedAt, principal.userId],
+    return this.cases.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.ReferralCreate },
+      this.cases.requireAction(CaseAction.Refer),
+      async (manager, loaded) => {
+        const targets: Array<{ id: string; type: OrganisationType; country: string | null; active: boolean }> = await manager.query(
+          `SELECT id, type, country, active FROM organisation WHERE id = $1`,
+          [dto.toOrganisationId],
         );
-        consentId = consents[0]!.id;
-      }
-      const id = randomUUID();
-      const sealed = dto.message ? this.sealer.seal(Buffer.from(dto.message, 'utf8'), referralMessageAssociatedData(id)) : undefined;
-      try {
-        await manager.query(
-          `INSERT INTO referral (id, case_id, from_organisation_id, to_organisation_id, purpose, urgency, message_key_id, message_ciphertext, consent_id, respond_by, created_by)
+        const target = targets[0];
+        if (!target || !target.active) return Problem.unprocessable('unknown-organisation', 'The target organisation does not exist or is inactive');
+        if (target.id === principal.organisationId) return Problem.unprocessable('self-referral', 'An organisation cannot refer a case to itself');
+        if (TARGET_TYPE[dto.purpose] !== target.type) {
+          return Problem.unprocessable(
+            'purpose-mismatch',
+            `A ${dto.purpose} referral goes to a ${TARGET_TYPE[dto.purpose]} organisation, not to a ${target.type}`,
+          );
+        }
+        if (loaded.participations.some((p) => p.organisationId === target.id && p.purpose === dto.purpose)) {
+          return Problem.conflict('already-participating', 'The organisation already takes part in this case for this purpose');
+        }
+        const needsConsent = consentRequired(target.type, loaded.country, target.country);
+        const minor = await this.isMinor(manager, caseId);
+        if (needsConsent && !dto.consent) {
+          return Problem.unprocessable('consent-required', `A referral to this organisation needs the ${minor ? "guardian's" : "victim's"} recorded consent`);
+        }
+        if (dto.consent && minor && dto.consent.by !== 'guardian') {
+          return Problem.unprocessable('guardian-consent-required', "The victim is a minor: the consent must be the guardian's");
+        }
+        if (dto.consent && new Date(dto.consent.recordedAt).getTime() > Date.now() + 60_000) {
+          return Problem.unprocessable('consent-in-future', 'The consent cannot be recorded in the future');
+        }
+        let consentId: string | null = null;
+        if (dto.consent && needsConsent) {
+          const consents: Array<{ id: string }> = await manager.query(
+            `INSERT INTO consent (case_id, organisation_id, given_by, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+            [caseId, target.id, dto.consent.by, dto.consent.recordedAt, principal.userId],
+          );
+          consentId = consents[0]!.id;
+        }
+        const id = randomUUID();
+        const sealed = dto.message ? this.sealer.seal(Buffer.from(dto.message, 'utf8'), referralMessageAssociatedData(id)) : undefined;
+        try {
+          await manager.query(
+            `INSERT INTO referral (id, case_id, from_organisation_id, to_organisation_id, purpose, urgency, message_key_id, message_ciphertext, consent_id, respond_by, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(hours => $10), $11)`,
-          [id, caseId, principal.organisationId, target.id, dto.purpose, dto.urgency, sealed?.keyId ?? null, sealed?.ciphertext ?? null, consentId, ANSWER_HOURS[dto.urgency], principal.userId],
-        );
-      } catch (error) {
-        if ((error as { code?: string }).code === '23505') return Problem.conflict('duplicate-referral', 'A referral of this case to this organisation is already pending');
-        throw error;
-      }
-      const row = (await this.findRow(manager, id))!;
-      await this.deadlines.scheduleReferral(manager, { caseId, referralId: id, createdAt: row.created_at, respondBy: row.respond_by });
-      await this.outbox.emit(manager, { type: DomainEventType.ReferralReceived, caseId, referralId: id, organisationIds: [target.id], actorUserId: principal.userId });
-      await this.audit.record(manager, { action: AuditAction.ReferralCreate, outcome: 'allowed', actor: principal, caseId, legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]), meta });
-      return this.toView(row);
-    });
+            [
+              id,
+              caseId,
+              principal.organisationId,
+              target.id,
+              dto.purpose,
+              dto.urgency,
+              sealed?.keyId ?? null,
+              sealed?.ciphertext ?? null,
+              consentId,
+              ANSWER_HOURS[dto.urgency],
+              principal.userId,
+            ],
+          );
+        } catch (error) {
+          if ((error as { code?: string }).code === '23505')
+            return Problem.conflict('duplicate-referral', 'A referral of this case to this organisation is already pending');
+          throw error;
+        }
+        const row = (await this.findRow(manager, id))!;
+        await this.deadlines.scheduleReferral(manager, { caseId, referralId: id, createdAt: row.created_at, respondBy: row.respond_by });
+        await this.outbox.emit(manager, {
+          type: DomainEventType.ReferralReceived,
+          caseId,
+          referralId: id,
+          organisationIds: [target.id],
+          actorUserId: principal.userId,
+        });
+        await this.audit.record(manager, {
+          action: AuditAction.ReferralCreate,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
+          meta,
+        });
+        return this.toView(row);
+      },
+    );
   }
 
   async list(principal: Principal, query: ListReferralsQuery, meta: RequestMeta): Promise<Page<ReferralView>> {
@@ -152,12 +188,21 @@ export class ReferralsService {
       where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows: ReferralRow[] = await this.dataSource.query(`${SELECT_REFERRAL} WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`, params);
+    const rows: ReferralRow[] = await this.dataSource.query(
+      `${SELECT_REFERRAL} WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     const briefed = page.filter((row) => query.direction === 'incoming' && row.status === ReferralStatus.Pending);
     const summaries = await this.summaries(briefed.map((row) => row.case_id));
     // Briefs are case data (the summary section): the listing is on the audit trail before it leaves.
-    await this.audit.recordNow({ action: AuditAction.ReferralRead, outcome: 'allowed', actor: principal, sections: briefed.length > 0 ? [Section.Summary] : [], meta });
+    await this.audit.recordNow({
+      action: AuditAction.ReferralRead,
+      outcome: 'allowed',
+      actor: principal,
+      sections: briefed.length > 0 ? [Section.Summary] : [],
+      meta,
+    });
     const last = page[page.length - 1];
     return {
       items: page.map((row) => {
@@ -194,7 +239,13 @@ export class ReferralsService {
         [row.case_id, row.to_organisation_id, row.purpose, legalBasis, legalBasis === 'consent' ? row.consent_id : null, row.id, holdsBed],
       );
       await this.setStatus(manager, row, ReferralStatus.Accepted, principal.userId);
-      await this.outbox.emit(manager, { type: DomainEventType.ReferralAccepted, caseId: row.case_id, referralId: row.id, organisationIds: [row.from_organisation_id], actorUserId: principal.userId });
+      await this.outbox.emit(manager, {
+        type: DomainEventType.ReferralAccepted,
+        caseId: row.case_id,
+        referralId: row.id,
+        organisationIds: [row.from_organisation_id],
+        actorUserId: principal.userId,
+      });
       return legalBasis;
     });
   }
@@ -203,7 +254,13 @@ export class ReferralsService {
     return this.answer(principal, referralId, meta, AuditAction.ReferralDecline, 'to', async (manager, row) => {
       assertTransition(row.status, ReferralStatus.Declined);
       await this.setStatus(manager, row, ReferralStatus.Declined, principal.userId, reason);
-      await this.outbox.emit(manager, { type: DomainEventType.ReferralDeclined, caseId: row.case_id, referralId: row.id, organisationIds: [row.from_organisation_id], actorUserId: principal.userId });
+      await this.outbox.emit(manager, {
+        type: DomainEventType.ReferralDeclined,
+        caseId: row.case_id,
+        referralId: row.id,
+        organisationIds: [row.from_organisation_id],
+        actorUserId: principal.userId,
+      });
       return null;
     });
   }
@@ -212,7 +269,13 @@ export class ReferralsService {
     return this.answer(principal, referralId, meta, AuditAction.ReferralWithdraw, 'from', async (manager, row) => {
       assertTransition(row.status, ReferralStatus.Withdrawn);
       await this.setStatus(manager, row, ReferralStatus.Withdrawn, principal.userId);
-      await this.outbox.emit(manager, { type: DomainEventType.ReferralWithdrawn, caseId: row.case_id, referralId: row.id, organisationIds: [row.to_organisation_id], actorUserId: principal.userId });
+      await this.outbox.emit(manager, {
+        type: DomainEventType.ReferralWithdrawn,
+        caseId: row.case_id,
+        referralId: row.id,
+        organisationIds: [row.to_organisation_id],
+        actorUserId: principal.userId,
+      });
       return null;
     });
   }
@@ -252,7 +315,12 @@ export class ReferralsService {
       if (!row || !involved) return { refusal: NOT_FOUND(), caseId: row?.case_id ?? null };
       const answering = side === 'to' ? row.to_organisation_id : row.from_organisation_id;
       if (answering !== principal.organisationId || OPERATIONAL_ROLE[principal.organisationType] !== principal.role) {
-        return { refusal: Problem.forbidden(side === 'to' ? 'Only the target organisation answers a referral' : 'Only the referring organisation withdraws a referral'), caseId: row.case_id };
+        return {
+          refusal: Problem.forbidden(
+            side === 'to' ? 'Only the target organisation answers a referral' : 'Only the referring organisation withdraws a referral',
+          ),
+          caseId: row.case_id,
+        };
       }
       const legalBasis = await work(manager, row);
       if (legalBasis instanceof Problem) throw legalBasis;
@@ -267,12 +335,18 @@ export class ReferralsService {
   }
 
   private async setStatus(manager: EntityManager, row: ReferralRow, status: ReferralStatus, userId: string, declineReason?: string): Promise<void> {
-    await manager.query(`UPDATE referral SET status = $2, answered_at = now(), answered_by = $3, decline_reason = $4 WHERE id = $1`, [row.id, status, userId, declineReason ?? null]);
+    await manager.query(`UPDATE referral SET status = $2, answered_at = now(), answered_by = $3, decline_reason = $4 WHERE id = $1`, [
+      row.id,
+      status,
+      userId,
+      declineReason ?? null,
+    ]);
     await this.deadlines.cancelReferral(manager, row.id);
   }
 
   private requireOperational(principal: Principal): void {
-    if (OPERATIONAL_ROLE[principal.organisationType] !== principal.role) throw Problem.forbidden('Referrals are handled by the operational staff of an organisation');
+    if (OPERATIONAL_ROLE[principal.organisationType] !== principal.role)
+      throw Problem.forbidden('Referrals are handled by the operational staff of an organisation');
   }
 
   private async isMinor(manager: EntityManager, caseId: string): Promise<boolean> {

@@ -21,7 +21,10 @@ export function productMatrix(): Record<string, Partial<Record<OracleSection, Ac
   const rows = PRODUCT_MATRIX.trim().split('\n').slice(1);
   return Object.fromEntries(
     rows.map((line) => {
-      const cells = line.split('|').map((c) => c.trim()).filter((c) => c.length > 0);
+      const cells = line
+        .split('|')
+        .map((c) => c.trim())
+        .filter((c) => c.length > 0);
       const sections: Partial<Record<OracleSection, Access>> = {};
       ALL_SECTIONS.forEach((section, i) => {
         const cell = cells[i + 1];
@@ -93,7 +96,11 @@ export function expectationFor(user: OracleUser, c: OracleCase): Expectation {
   const update = Object.fromEntries(
     ALL_SECTIONS.map((section) => [section, !visible ? 404 : closed && wasWritable(section) ? 409 : sections[section] === 'write' ? 200 : 403]),
   ) as Record<OracleSection, number>;
-  const leads = operational && (user.role === 'officer' || user.role === 'inspector') && user.organisationId === c.leadOrganisationId && live.some((p) => p.purpose === 'lead');
+  const leads =
+    operational &&
+    (user.role === 'officer' || user.role === 'inspector') &&
+    user.organisationId === c.leadOrganisationId &&
+    live.some((p) => p.purpose === 'lead');
   const close = !visible ? 404 : leads ? (closed ? 409 : 200) : 403;
   const mayBreakGlass = operational && user.country === c.country && live.length === 0;
   return {

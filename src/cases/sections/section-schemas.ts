@@ -17,7 +17,16 @@ import {
 } from 'class-validator';
 import { IsCalendarDate } from './calendar-date';
 
-export const EXPLOITATION_TYPES = ['sexual', 'labour', 'domestic_servitude', 'forced_begging', 'forced_criminality', 'organ_removal', 'forced_marriage', 'other'] as const;
+export const EXPLOITATION_TYPES = [
+  'sexual',
+  'labour',
+  'domestic_servitude',
+  'forced_begging',
+  'forced_criminality',
+  'organ_removal',
+  'forced_marriage',
+  'other',
+] as const;
 export const ILO_INDICATORS = [
   'abuse_of_vulnerability',
   'deception',
