@@ -216,5 +216,12 @@ describe('audit completeness', () => {
     const dump: Array<{ text: string }> = await t.dataSource.query(`SELECT string_agg(row_to_json(a)::text, '') AS text FROM audit_event a`);
     for (const name of identityStrings) expect(dump[0]!.text).not.toContain(name);
     expect(dump[0]!.text).not.toContain('+32 470');
+
+    // The CSV export of the same events, as Belgian oversight sees them.
+    const csv = await t.request('GET', `/api/audit/events.csv?caseId=${cases[0]}`, { token: tokens.get('supervisor@be-oversight.test') });
+    expect(csv.status).toBe(200);
+    expect(csv.text.split('\n').length).toBeGreaterThan(10);
+    for (const name of identityStrings) expect(csv.text).not.toContain(name);
+    expect(csv.text).not.toContain('+32 470');
   }, 300_000);
 });
