@@ -45,6 +45,7 @@ export interface BenchResults {
 }
 
 const SCALE_AUDIT_EVENTS = 300_000_000;
+const SCALE_CASES = 1_000_000;
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : '–');
@@ -65,16 +66,19 @@ function planVerdict(plan: PlanSummary): string {
 export function findingsOf(results: Omit<BenchResults, 'findings'>): string[] {
   const findings: string[] = [];
   for (const persona of results.caseApi) {
-    const pages: Array<[string, PlanSummary | undefined]> = [
-      ['first page', persona.plans.firstPage],
-      ['deep page', persona.plans.deepPage],
+    const pages: Array<[string, PlanSummary | undefined, LoadResult | undefined]> = [
+      ['first page', persona.plans.firstPage, persona.runs.listFirstPage],
+      ['deep page', persona.plans.deepPage, persona.runs.listDeepPage],
     ];
-    for (const [page, plan] of pages) {
+    for (const [page, plan, run] of pages) {
       if (!plan) continue;
       const last = ms(plan.executionMs.at(-1)!);
       if (plan.fullScan || plan.slow) {
+        const load = run
+          ? ` Under load the endpoint serves ${int(run.requestsPerSecond)} req/s, p50 ${ms(run.latencyMs.p50)} ms, p99 ${ms(run.latencyMs.p99)} ms.`
+          : '';
         findings.push(
-          `${planVerdict(plan)}: the case list (${page}) for ${persona.email} runs in ${last} ms; indexes used: ${plan.indexes.join(', ') || 'none'}.`,
+          `${planVerdict(plan)}: the case list (${page}) for ${persona.email} runs in ${last} ms; indexes used: ${plan.indexes.join(', ') || 'none'}.${load}`,
         );
       } else {
         findings.push(`OK: the case list (${page}) for ${persona.email} runs in ${last} ms using ${plan.indexes.join(', ') || 'no index'}; no full scan.`);
@@ -85,6 +89,18 @@ export function findingsOf(results: Omit<BenchResults, 'findings'>): string[] {
         findings.push(`ERRORS: ${persona.email} ${name}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts.`);
       }
     }
+  }
+  const flagged = results.caseApi.flatMap((persona) => [persona.plans.firstPage, persona.plans.deepPage]).filter((plan) => plan?.fullScan || plan?.slow);
+  if (flagged.length > 0) {
+    const worst = Math.max(...flagged.map((plan) => plan!.executionMs.at(-1)!));
+    findings.push(
+      `The flagged list plans hash every live participation of the organisation (uncorrelated \`c.id IN (SELECT case_id FROM participation ...)\` from case-sql-filter.ts) to return 25 rows: ` +
+        `their cost grows with the organisation's whole history, about ${int((worst * SCALE_CASES) / results.settings.cases)} ms per page at ${int(SCALE_CASES)} cases (PRODUCT.md scale) if it stays linear. ` +
+        'Suggested change (src/, lead): denormalise the case sort key into participation (`case_created_at`, kept in step with "case".created_at) with an index ' +
+        '`participation (organisation_id, case_created_at DESC, case_id DESC) WHERE revoked_at IS NULL`, and let the list take the newest `limit` case ids per allowing rule from that index ' +
+        '(UNION of the rules, cursor applied to the same key) before joining "case" and case_section; its cost is then O(limit) for big and sparse organisations alike. ' +
+        'A correlated EXISTS probing participation_case_org_live_idx instead (forced with OFFSET 0, else the planner hashes it again) fixes the big organisation but walks far more cases for sparse ones.',
+    );
   }
   const cost = results.auditCost;
   const overhead = 1 - cost.withAudit.requestsPerSecond / cost.withoutAudit.requestsPerSecond;
@@ -262,7 +278,7 @@ export function renderReport(results: BenchResults): string {
     '',
     '## 3. Audit verification',
     '',
-    `${int(dataset.audit.inserted)} events appended through the chain before the HTTP runs (hashes computed with the application's chainHash in ${dataset.audit.hashSeconds.toFixed(1)} s, ` +
+    `${int(dataset.audit.inserted)} events appended through the chain before the HTTP runs (generated and hashed with the application's chainHash in ${dataset.audit.hashSeconds.toFixed(1)} s, ` +
       'batched INSERTs in one transaction holding the chain head), plus the events the HTTP runs wrote. `AuditVerifier.verify()` then ran alone in a child process (bench/verify-child.ts).',
     '',
     '| events checked | valid | seconds | events/s | RSS before | peak RSS |',
@@ -281,7 +297,8 @@ export function renderReport(results: BenchResults): string {
     '## Reproduce',
     '',
     '`npm run bench` (PostgreSQL at 127.0.0.1:5432 with trust auth, Redis at 127.0.0.1:6379). It creates and drops a database `passage_bench_*` and deletes its Redis keys. ' +
-      'A quick run: `BENCH_CASES=5000 BENCH_AUDIT_EVENTS=20000 BENCH_DURATION=2 BENCH_OUT=/tmp/bench npm run bench`.',
+      'A quick run: `BENCH_CASES=5000 BENCH_AUDIT_EVENTS=20000 BENCH_DURATION=2 BENCH_OUT=/tmp/bench npm run bench`. ' +
+      '`node dist/bench/run.js --render` rewrites this report from results.json without measuring again.',
     '',
     '| variable | default | |',
     '|---|---|---|',

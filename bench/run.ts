@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -245,8 +245,18 @@ async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> 
   }
 }
 
+/** `--render`: rewrites REPORT.md from results.json (findings recomputed) without measuring anything again. */
+function render(outDir: string): void {
+  const stored = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as BenchResults;
+  const results: BenchResults = { ...stored, findings: findingsOf(stored) };
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'REPORT.md'), renderReport(results));
+  log(`rewrote ${join(outDir, 'REPORT.md')} from results.json`);
+}
+
 async function main(): Promise<void> {
   const settings = loadBenchSettings();
+  if (process.argv.includes('--render')) return render(settings.outDir);
   const redisPrefix = `bench:${randomBytes(4).toString('hex')}`;
   const database = await createBenchDatabase(settings.postgresUrl);
   log(`database ${database.name}, Redis prefix ${redisPrefix}`);

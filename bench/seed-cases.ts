@@ -92,13 +92,14 @@ export function settled(promise: Promise<unknown>): Promise<void> {
 }
 
 interface BulkPart {
-  statement(firstParameter: number): { sql: string; parameters: unknown[][] };
+  statement(firstParameter: number): { sql: string; parameters: unknown[] };
 }
 
 /**
  * Rows of one table held as column arrays, inserted by `INSERT ... SELECT FROM unnest($1::type[], ...)`:
  * one array parameter per column whatever the number of rows. A `[]` type (a text[] column) travels
- * as the array's text literal.
+ * as the array's text literal. A bytea column travels as one binary parameter holding every value
+ * back to back plus arrays of offsets and lengths, which spares hex-encoding megabytes of ciphertext.
  */
 class Rows<K extends string> implements BulkPart {
   private readonly names: K[];
@@ -120,13 +121,45 @@ class Rows<K extends string> implements BulkPart {
     return this.columns[0]!.length;
   }
 
-  statement(firstParameter: number): { sql: string; parameters: unknown[][] } {
-    const isArray = (name: K): boolean => this.types[name].endsWith('[]');
-    const parameters = this.names.map((name, index) => `$${firstParameter + index}::${isArray(name) ? 'text' : this.types[name]}[]`);
-    const selected = this.names.map((name) => (isArray(name) ? `t.${name}::${this.types[name]}` : `t.${name}`));
+  statement(firstParameter: number): { sql: string; parameters: unknown[] } {
+    const unnested: string[] = [];
+    const aliases: string[] = [];
+    const selected: string[] = [];
+    const parameters: unknown[] = [];
+    const next = (value: unknown): string => {
+      parameters.push(value);
+      return `$${firstParameter + parameters.length - 1}`;
+    };
+    this.names.forEach((name, index) => {
+      const type = this.types[name];
+      const values = this.columns[index]!;
+      if (type === 'bytea') {
+        const buffers = values as Array<Buffer | null>;
+        const starts: Array<number | null> = [];
+        const lengths: Array<number | null> = [];
+        let at = 1;
+        for (const value of buffers) {
+          starts.push(value ? at : null);
+          lengths.push(value ? value.length : null);
+          at += value ? value.length : 0;
+        }
+        const blob = next(Buffer.concat(buffers.filter((value): value is Buffer => value !== null)));
+        unnested.push(`${next(starts)}::int[]`, `${next(lengths)}::int[]`);
+        aliases.push(`${name}_at`, `${name}_length`);
+        selected.push(`substring(${blob}::bytea from t.${name}_at for t.${name}_length)`);
+      } else if (type.endsWith('[]')) {
+        unnested.push(`${next(values)}::text[]`);
+        aliases.push(name);
+        selected.push(`t.${name}::${type}`);
+      } else {
+        unnested.push(`${next(values)}::${type}[]`);
+        aliases.push(name);
+        selected.push(`t.${name}`);
+      }
+    });
     return {
-      sql: `INSERT INTO ${this.table} (${this.names.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${parameters.join(', ')}) AS t(${this.names.join(', ')})`,
-      parameters: this.columns,
+      sql: `INSERT INTO ${this.table} (${this.names.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${unnested.join(', ')}) AS t(${aliases.join(', ')})`,
+      parameters,
     };
   }
 }
@@ -134,7 +167,7 @@ class Rows<K extends string> implements BulkPart {
 /** Several tables' rows in one statement (one data-modifying CTE each), so a batch is a single round trip. */
 function bulkInsert(client: Client, parts: readonly BulkPart[]): Promise<unknown> {
   const statements: string[] = [];
-  const parameters: unknown[][] = [];
+  const parameters: unknown[] = [];
   for (const part of parts) {
     const { sql, parameters: more } = part.statement(parameters.length + 1);
     statements.push(`i${statements.length} AS (${sql})`);

@@ -1,14 +1,16 @@
 import { type DynamicModule, type INestApplicationContext, Module, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { UserCaseVisibility } from './access/user-case-visibility';
 import { coreImports } from './app.module';
+import { AuditWorkerModule } from './audit/audit-worker.module';
 import type { AppConfig } from './config/config';
-import { CASE_VISIBILITY, LeadOrganisationVisibility } from './notifications/case-visibility';
+import { CASE_VISIBILITY } from './notifications/case-visibility';
 import { NotificationsWorkerModule } from './notifications/notifications.module';
 import { QueueWorkerModule } from './queue/queue.module';
 
 export interface WorkerOptions {
-  /** Binds CASE_VISIBILITY; defaults to the lead-organisation rule until the access module provides one. */
+  /** Binds CASE_VISIBILITY; by default the API's own rules (AccessModule's UserCaseVisibility). */
   caseVisibility?: Provider;
 }
 
@@ -20,7 +22,8 @@ export class WorkerModule {
       imports: [
         ...coreImports(config, databaseUrl)!,
         QueueWorkerModule,
-        NotificationsWorkerModule.forRoot(options.caseVisibility ?? { provide: CASE_VISIBILITY, useClass: LeadOrganisationVisibility }),
+        AuditWorkerModule,
+        NotificationsWorkerModule.forRoot(options.caseVisibility ?? { provide: CASE_VISIBILITY, useExisting: UserCaseVisibility }),
       ],
     };
   }

@@ -36,7 +36,9 @@ describe('notifications: deadlines', () => {
   const deadlineRows = (caseId: string) =>
     db.query(`SELECT id, due_at, enqueued_at, fired_at, cancelled_at FROM deadline WHERE case_id = $1 ORDER BY due_at`, [caseId]) as Promise<DeadlineRow[]>;
   const eventsOf = (caseId: string) =>
-    db.query(`SELECT type, organisation_ids FROM outbox_event WHERE case_id = $1 ORDER BY id`, [caseId]) as Promise<Array<{ type: string; organisation_ids: string[] }>>;
+    db.query(`SELECT type, organisation_ids FROM outbox_event WHERE case_id = $1 ORDER BY id`, [caseId]) as Promise<
+      Array<{ type: string; organisation_ids: string[] }>
+    >;
   const recipientsOf = (caseId: string, type: DomainEventType) =>
     db
       .query(`SELECT u.email FROM notification n JOIN "user" u ON u.id = n.user_id WHERE n.case_id = $1 AND n.type = $2 ORDER BY u.email`, [caseId, type])
@@ -110,7 +112,13 @@ describe('notifications: deadlines', () => {
     );
     const dueAt = inSeconds(2.5);
     await db.transaction((manager) =>
-      deadlines.schedule(manager, { kind: DeadlineKind.BreakGlassReview, caseId: kase.id, breakGlassId: grants[0]!.id, dueAt, organisationIds: [kase.leadOrganisationId] }),
+      deadlines.schedule(manager, {
+        kind: DeadlineKind.BreakGlassReview,
+        caseId: kase.id,
+        breakGlassId: grants[0]!.id,
+        dueAt,
+        organisationIds: [kase.leadOrganisationId],
+      }),
     );
     const [row] = await waitFor('the delayed job', async () => {
       const rows = await deadlineRows(kase.id);

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/database/data-source';
 import { DomainEventType } from '../src/notifications/domain-event';
 import { pingRedis } from '../src/redis/redis';
+import { createWorkerContext } from '../src/worker.module';
 import { count, dataSourceOf, Demo, NotificationsStack, waitFor } from './notifications.support';
 
 async function freePort(): Promise<number> {
@@ -32,7 +33,9 @@ class OwnRedis {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--save', '', '--appendonly', 'yes'], {
+      stdio: 'ignore',
+    });
     await waitFor('redis-server', async () => pingRedis(this.url, 200), 10_000);
   }
 
@@ -207,9 +210,10 @@ describe('notifications: nothing is lost', () => {
           throw new Error(`${error.message}; worker stderr: ${stderr.slice(0, 2000)}`);
         });
         child.kill('SIGKILL');
-        const cutOff = await probe.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification_email e JOIN notification n ON n.id = e.notification_id WHERE n.case_id = $1`, [
-          kase.id,
-        ]);
+        const cutOff = await probe.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM notification_email e JOIN notification n ON n.id = e.notification_id WHERE n.case_id = $1`,
+          [kase.id],
+        );
         expect(cutOff.rows[0]!.n).toBeLessThan(expected);
       } finally {
         await probe.end();
@@ -218,7 +222,9 @@ describe('notifications: nothing is lost', () => {
       await stack.startWorker();
       await waitFor(
         'the survivor to finish the batch',
-        async () => (await count(source, `SELECT 1 FROM notification_email e JOIN notification n ON n.id = e.notification_id WHERE n.case_id = $1`, [kase.id])) === expected,
+        async () =>
+          (await count(source, `SELECT 1 FROM notification_email e JOIN notification n ON n.id = e.notification_id WHERE n.case_id = $1`, [kase.id])) ===
+          expected,
         60_000,
         200,
       );
@@ -232,4 +238,82 @@ describe('notifications: nothing is lost', () => {
       expect(perNotification.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(expected + 10);
     });
   });
+});
+
+describe('notifications: Redis down during 200 referral actions through the API', () => {
+  let redis: OwnRedis;
+  let stack: NotificationsStack;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    redis = new OwnRedis(await freePort());
+    await redis.start();
+    stack = await NotificationsStack.create('outage', { REDIS_URL: redis.url });
+    // The real recipient rules: the API's own visibility, not the test's.
+    worker = await createWorkerContext(stack.config, stack.databaseUrl);
+  });
+  afterAll(async () => {
+    await worker.close();
+    await stack.close();
+    await redis.dispose();
+  });
+
+  it('answers every action, then delivers every expected notification exactly once within 30 s of Redis coming back', async () => {
+    const api = await stack.startApi();
+    try {
+      const officer = await api.login('officer@be-police.test');
+      const prosecutor = await api.login('prosecutor@be-prosecution.test');
+      const db = api.dataSource;
+      const prosecution = ((await db.query(`SELECT id FROM organisation WHERE slug = 'be-prosecution'`)) as Array<{ id: string }>)[0]!.id;
+      const cases: string[] = [];
+      for (let i = 0; i < 100; i += 1) {
+        const created = await api.post<{ id: string }>('/api/cases', { summary: { exploitationTypes: ['labour'], minor: false } }, officer);
+        expect(created.status).toBe(201);
+        cases.push(created.body.id);
+      }
+
+      await redis.stop();
+      let actions = 0;
+      for (const caseId of cases) {
+        const referral = await api.post<{ id: string }>(
+          `/api/cases/${caseId}/referrals`,
+          { toOrganisationId: prosecution, purpose: 'prosecution', urgency: 'routine' },
+          officer,
+        );
+        expect(referral.status).toBe(201);
+        const accepted = await api.post(`/api/referrals/${referral.body.id}/accept`, {}, prosecutor);
+        expect(accepted.status).toBe(200);
+        actions += 2;
+      }
+      expect(actions).toBe(200);
+      const pending = await count(db, `SELECT 1 FROM outbox_event WHERE case_id = ANY($1) AND relayed_at IS NULL`, [cases]);
+      expect(pending).toBe(200);
+
+      // Received: the prosecutor (the target's operational user). Accepted: officer and officer2 (the lead's), the actor being the prosecutor.
+      const expected = 100 * 1 + 100 * 2;
+      const back = Date.now();
+      await redis.start();
+      await waitFor(
+        'every expected notification',
+        async () => (await count(db, `SELECT 1 FROM notification WHERE case_id = ANY($1)`, [cases])) >= expected,
+        30_000,
+      );
+      expect(Date.now() - back).toBeLessThan(30_000);
+      // Settled: nothing more arrives, and no user got an event twice.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await count(db, `SELECT 1 FROM notification WHERE case_id = ANY($1)`, [cases])).toBe(expected);
+      const duplicates = await count(db, `SELECT 1 FROM notification WHERE case_id = ANY($1) GROUP BY user_id, event_id HAVING count(*) > 1`, [cases]);
+      expect(duplicates).toBe(0);
+      const byType: Array<{ type: string; n: number }> = await db.query(
+        `SELECT type, count(*)::int AS n FROM notification WHERE case_id = ANY($1) GROUP BY type ORDER BY type`,
+        [cases],
+      );
+      expect(byType).toEqual([
+        { type: 'referral.accepted', n: 200 },
+        { type: 'referral.received', n: 100 },
+      ]);
+    } finally {
+      await api.close();
+    }
+  }, 180_000);
 });

@@ -88,17 +88,25 @@ describe('notifications: webhooks', () => {
   it('registers a webhook for the org_admin of that organisation only, showing the secret once and storing it sealed', async () => {
     const organisationId = await demo.organisation('nl-police');
     const body = { url: receiver.url('/nl'), events: [DomainEventType.CaseClosed] };
-    const created = await api.post<{ id: string; secret: string }>(`/api/organisations/${organisationId}/webhooks`, body, await api.login('admin@nl-police.test'));
+    const created = await api.post<{ id: string; secret: string }>(
+      `/api/organisations/${organisationId}/webhooks`,
+      body,
+      await api.login('admin@nl-police.test'),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: expect.any(String), secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/) });
 
-    const stored: Array<{ secret_ciphertext: Buffer; secret_key_id: string }> = await db.query(`SELECT secret_ciphertext, secret_key_id FROM webhook WHERE id = $1`, [
-      created.body.id,
-    ]);
+    const stored: Array<{ secret_ciphertext: Buffer; secret_key_id: string }> = await db.query(
+      `SELECT secret_ciphertext, secret_key_id FROM webhook WHERE id = $1`,
+      [created.body.id],
+    );
     expect(stored[0]!.secret_ciphertext.includes(Buffer.from(created.body.secret))).toBe(false);
     expect(stored[0]!.secret_key_id).toBe(stack.config.encryptionKeys[0]!.id);
 
-    const listed = await api.get<{ items: Array<Record<string, unknown>> }>(`/api/organisations/${organisationId}/webhooks`, await api.login('admin@nl-police.test'));
+    const listed = await api.get<{ items: Array<Record<string, unknown>> }>(
+      `/api/organisations/${organisationId}/webhooks`,
+      await api.login('admin@nl-police.test'),
+    );
     expect(listed.body.items).toEqual([{ id: created.body.id, url: body.url, events: body.events, active: true, createdAt: expect.any(String) }]);
 
     expect((await api.post(`/api/organisations/${organisationId}/webhooks`, body, await api.login('admin@be-police.test'))).status).toBe(403);
@@ -149,9 +157,15 @@ describe('notifications: webhooks', () => {
     expect(log.status).toBe(200);
     expect(log.body.items.map((d) => d.eventId).sort()).toEqual(eventIds);
     for (const delivery of log.body.items) expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 204 });
-    expect(await count(db, `SELECT 1 FROM webhook_delivery_attempt a JOIN webhook_delivery d ON d.id = a.delivery_id WHERE d.webhook_id = $1`, [hook.id])).toBe(9);
-    expect((await api.get(`/api/organisations/${hook.organisationId}/webhooks/${hook.id}/deliveries`, await api.login('admin@nl-police.test'))).status).toBe(403);
-    expect((await api.get(`/api/organisations/${elsewhere.organisationId}/webhooks/${hook.id}/deliveries`, await api.login('admin@nl-police.test'))).status).toBe(404);
+    expect(await count(db, `SELECT 1 FROM webhook_delivery_attempt a JOIN webhook_delivery d ON d.id = a.delivery_id WHERE d.webhook_id = $1`, [hook.id])).toBe(
+      9,
+    );
+    expect((await api.get(`/api/organisations/${hook.organisationId}/webhooks/${hook.id}/deliveries`, await api.login('admin@nl-police.test'))).status).toBe(
+      403,
+    );
+    expect(
+      (await api.get(`/api/organisations/${elsewhere.organisationId}/webhooks/${hook.id}/deliveries`, await api.login('admin@nl-police.test'))).status,
+    ).toBe(404);
   });
 
   it('dead-letters a delivery after the last retry and delivers it when replayed', async () => {
@@ -163,7 +177,10 @@ describe('notifications: webhooks', () => {
     const dead = await waitFor(
       'the delivery to be dead-lettered',
       async () => {
-        const rows: Array<{ id: string; status: string; attempts: number }> = await db.query(`SELECT id, status, attempts FROM webhook_delivery WHERE webhook_id = $1`, [hook.id]);
+        const rows: Array<{ id: string; status: string; attempts: number }> = await db.query(
+          `SELECT id, status, attempts FROM webhook_delivery WHERE webhook_id = $1`,
+          [hook.id],
+        );
         return rows[0]?.status === 'dead' && rows[0];
       },
       30_000,
@@ -175,9 +192,10 @@ describe('notifications: webhooks', () => {
     expect(await replayDeadDeliveries(db, worker.get(QueueService), { webhookId: hook.id })).toBe(1);
     await waitFor('the replayed delivery', async () => receiver.accepted('/down').length === 1);
     const after = await waitFor('the delivery log', async () => {
-      const rows: Array<{ status: string; attempts: number; replays: number }> = await db.query(`SELECT status, attempts, replays FROM webhook_delivery WHERE id = $1`, [
-        dead.id,
-      ]);
+      const rows: Array<{ status: string; attempts: number; replays: number }> = await db.query(
+        `SELECT status, attempts, replays FROM webhook_delivery WHERE id = $1`,
+        [dead.id],
+      );
       return rows[0]?.status === 'delivered' && rows[0];
     });
     expect(after).toEqual({ status: 'delivered', attempts: 8, replays: 1 });

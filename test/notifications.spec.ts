@@ -50,10 +50,10 @@ describe('notifications: outbox to inbox and e-mail', () => {
   });
 
   const notificationsOf = (eventType: DomainEventType, caseId: string) =>
-    db.query(`SELECT n.id, n.user_id, n.title, u.email FROM notification n JOIN "user" u ON u.id = n.user_id WHERE n.type = $1 AND n.case_id = $2 ORDER BY u.email`, [
-      eventType,
-      caseId,
-    ]) as Promise<Array<{ id: string; user_id: string; title: string; email: string }>>;
+    db.query(
+      `SELECT n.id, n.user_id, n.title, u.email FROM notification n JOIN "user" u ON u.id = n.user_id WHERE n.type = $1 AND n.case_id = $2 ORDER BY u.email`,
+      [eventType, caseId],
+    ) as Promise<Array<{ id: string; user_id: string; title: string; email: string }>>;
 
   it('delivers referral.received to the operational users of the target, who see the brief without a participation', async () => {
     const kase = await demo.createCase('BE');
@@ -95,10 +95,53 @@ describe('notifications: outbox to inbox and e-mail', () => {
     expect(rows.some((row) => row.user_id === prosecutor)).toBe(false);
   });
 
+  it('tells the organisations that lose access (withdrawn referral, withdrawn consent) though they no longer see the case, and nobody unrelated', async () => {
+    const kase = await demo.createCase('BE');
+    const officer = await demo.user('officer@be-police.test');
+    const labour = await demo.organisation('be-labour');
+    const referralId = await demo.createReferral(kase.id, 'be-police', 'be-shelter-antwerp', new Date(Date.now() + 3600_000));
+    await db.query(`UPDATE referral SET status = 'withdrawn', answered_at = now() WHERE id = $1`, [referralId]);
+    const consent: Array<{ id: string }> = await db.query(
+      `INSERT INTO consent (case_id, organisation_id, given_by, recorded_at, recorded_by, withdrawn_at, withdrawn_by)
+       VALUES ($1, $2, 'victim', now(), $3, now(), $3) RETURNING id`,
+      [kase.id, labour, officer],
+    );
+    await db.query(
+      `INSERT INTO participation (case_id, organisation_id, purpose, legal_basis, consent_id, revoked_at, revoked_reason)
+       VALUES ($1, $2, 'labour_inspection', 'consent', $3, now(), 'consent_withdrawn')`,
+      [kase.id, labour, consent[0]!.id],
+    );
+    stack.visibility.allowed = new Set();
+    await demo.emit({
+      type: DomainEventType.ReferralWithdrawn,
+      caseId: kase.id,
+      referralId,
+      organisationIds: [await demo.organisation('be-shelter-antwerp')],
+      actorUserId: officer,
+    });
+    await demo.emit({
+      type: DomainEventType.ConsentWithdrawn,
+      caseId: kase.id,
+      organisationIds: [labour, await demo.organisation('be-shelter-brussels')],
+      actorUserId: officer,
+    });
+    await waitFor(
+      'both events processed',
+      async () => (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND processed_at IS NULL`, [kase.id])) === 0,
+    );
+    expect((await notificationsOf(DomainEventType.ReferralWithdrawn, kase.id)).map((row) => row.email)).toEqual(['caseworker@be-shelter-antwerp.test']);
+    expect((await notificationsOf(DomainEventType.ConsentWithdrawn, kase.id)).map((row) => row.email)).toEqual(['inspector@be-labour.test']);
+  });
+
   it('tells emergency access to the supervisors of the lead organisation and the oversight of the country only', async () => {
     const kase = await demo.createCase('NL');
     stack.visibility.allowed = new Set();
-    await demo.emit({ type: DomainEventType.BreakGlassUsed, caseId: kase.id, organisationIds: [kase.leadOrganisationId], actorUserId: await demo.user('officer@nl-police.test') });
+    await demo.emit({
+      type: DomainEventType.BreakGlassUsed,
+      caseId: kase.id,
+      organisationIds: [kase.leadOrganisationId],
+      actorUserId: await demo.user('officer@nl-police.test'),
+    });
     const rows = await waitFor('the inbox rows', async () => {
       const found = await notificationsOf(DomainEventType.BreakGlassUsed, kase.id);
       return found.length >= 2 && found;
@@ -119,7 +162,18 @@ describe('notifications: outbox to inbox and e-mail', () => {
       return found.length === 2 && found;
     });
     const byUser = Object.fromEntries(
-      rows.map((row) => [row.email, decodeQuotedPrintable(readFileSync(join(stack.mailDir, files.find((name) => name.endsWith(`-${row.id}.eml`))!), 'utf8'))]),
+      rows.map((row) => [
+        row.email,
+        decodeQuotedPrintable(
+          readFileSync(
+            join(
+              stack.mailDir,
+              files.find((name) => name.endsWith(`-${row.id}.eml`))!,
+            ),
+            'utf8',
+          ),
+        ),
+      ]),
     );
     const dutch = byUser['officer2@nl-police.test']!;
     expect(dutch).toContain(`Toestemming ingetrokken voor dossier ${kase.reference}`);
@@ -183,7 +237,10 @@ describe('notifications: outbox to inbox and e-mail', () => {
     });
     for (let i = 0; i < 20; i += 1) await demo.emit(event);
     await Promise.all([worker.get(OutboxRelay).relayBatch(), second.get(OutboxRelay).relayBatch(), worker.get(OutboxRelay).relayBatch()]);
-    await waitFor('every event processed', async () => (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND processed_at IS NULL`, [kase.id])) === 0);
+    await waitFor(
+      'every event processed',
+      async () => (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND processed_at IS NULL`, [kase.id])) === 0,
+    );
     const ids: Array<{ id: string }> = await db.query(`SELECT id::text AS id FROM outbox_event WHERE case_id = $1`, [kase.id]);
     expect(ids).toHaveLength(21);
     const jobs = await Promise.all(ids.map(({ id }) => queue.queue(QueueName.Notifications).getJob(`outbox-${id}`)));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/config/config';
 import { CASE_VISIBILITY, type CaseVisibility } from '../src/notifications/case-visibility';
@@ -82,6 +83,7 @@ export class NotificationsStack {
   async close(): Promise<void> {
     await Promise.all(this.workers.splice(0).map((worker) => worker.close()));
     rmSync(this.config.varDir, { recursive: true, force: true });
+    await removeRedisKeys(this.config);
   }
 
   emailFiles(): string[] {
@@ -90,6 +92,24 @@ export class NotificationsStack {
     } catch {
       return [];
     }
+  }
+}
+
+/** Deletes every key under the config's prefix, so test runs leave no queues behind in a shared Redis. */
+export async function removeRedisKeys(config: AppConfig): Promise<void> {
+  const redis = new Redis(config.redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redisPrefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // A Redis the test stopped on purpose has nothing left to clean.
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -113,7 +133,7 @@ export class Demo {
     return rows[0].id;
   }
 
-  /** A case led by the police of `country`, inserted directly (the fan-out only needs its reference, country and lead). */
+  /** A case led by the police of `country`, with its lead participation, inserted directly. */
   async createCase(country: 'BE' | 'NL' | 'LU' = 'BE'): Promise<{ id: string; reference: string; leadOrganisationId: string }> {
     const lead = await this.organisation(`${country.toLowerCase()}-police`);
     const officer = await this.user(`officer@${country.toLowerCase()}-police.test`);
@@ -123,6 +143,7 @@ export class Demo {
        VALUES ($1, $2, $3, false, '{labour}', $4) RETURNING id`,
       [reference, country, lead, officer],
     );
+    await this.db.query(`INSERT INTO participation (case_id, organisation_id, purpose, legal_basis) VALUES ($1, $2, 'lead', 'lead')`, [rows[0]!.id, lead]);
     return { id: rows[0]!.id, reference, leadOrganisationId: lead };
   }
 

@@ -8,6 +8,7 @@ import { buildHandlerRegistry, HandlesJob, type JobHandler } from '../src/queue/
 import { JOB_NAMES, JobName, type JobPayloads, QUEUE_NAMES } from '../src/queue/job-name';
 import { QueueWorkerModule } from '../src/queue/queue.module';
 import { type QueuedJob, QueueService } from '../src/queue/queue.service';
+import { removeRedisKeys } from './notifications.support';
 import { testConfig } from './support/app';
 
 @Injectable()
@@ -56,6 +57,7 @@ describe('queue layer', () => {
     const base = await testConfig();
     config = await testConfig({ REDIS_PREFIX: `${base.redisPrefix}:queue` });
   });
+  afterAll(() => removeRedisKeys(config));
 
   async function startWorkers(handlers: Type[]): Promise<() => Promise<void>> {
     @Module({ imports: [ConfigModule.forRoot(config), QueueWorkerModule], providers: handlers })

@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!config.databaseUrl) throw new Error('set DATABASE_URL (and REDIS_URL unless Redis runs on 127.0.0.1:6379)');
   const { values } = parseArgs({
-    options: { organisation: { type: 'string' }, webhook: { type: 'string' }, delivery: { type: 'string' }, since: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      organisation: { type: 'string' },
+      webhook: { type: 'string' },
+      delivery: { type: 'string' },
+      since: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {

@@ -50,20 +50,29 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnModuleDestro
     await this.loop;
   }
 
-  /** Enqueues deadlines not yet given a job; answers how many. */
+  /**
+   * Enqueues deadlines not yet given a job; answers how many. Rows are claimed (marked enqueued)
+   * in a short transaction and the jobs added after it: no row lock is held while waiting on
+   * Redis, so a Redis outage never slows the API's own updates of these rows (a referral answered
+   * cancels its deadlines). If adding fails, the claim is undone; job ids derive from the row id,
+   * so a job added twice is still one job, and the periodic resync covers a crash in between.
+   */
   async enqueueNew(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: PendingRow[] = await manager.query(
-        `SELECT id, GREATEST(0, ceil(extract(epoch FROM due_at - now()) * 1000))::bigint::text AS delay_ms
-           FROM deadline WHERE enqueued_at IS NULL AND fired_at IS NULL AND cancelled_at IS NULL
-          ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH],
-      );
-      if (rows.length === 0) return 0;
+    const [rows]: [PendingRow[], number] = await this.dataSource.query(
+      `UPDATE deadline SET enqueued_at = now()
+        WHERE id IN (SELECT id FROM deadline WHERE enqueued_at IS NULL AND fired_at IS NULL AND cancelled_at IS NULL
+                      ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, GREATEST(0, ceil(extract(epoch FROM due_at - now()) * 1000))::bigint::text AS delay_ms`,
+      [BATCH],
+    );
+    if (rows.length === 0) return 0;
+    try {
       await this.add(rows);
-      await manager.query(`UPDATE deadline SET enqueued_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
-      return rows.length;
-    });
+    } catch (error) {
+      await this.dataSource.query(`UPDATE deadline SET enqueued_at = NULL WHERE id = ANY($1::uuid[]) AND fired_at IS NULL`, [rows.map((row) => row.id)]);
+      throw error;
+    }
+    return rows.length;
   }
 
   /** Adds the job of every pending deadline again (no-op for those Redis still holds); answers how many rows it saw. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ReferralExpiryService } from '../referrals/referral-expiry.service';
 import { HandlesJob, type JobContext, type JobHandler } from '../queue/job-handler';
 import { JobName, type JobPayloads } from '../queue/job-name';
 import { DeadlineKind } from './deadline-kind';
@@ -34,6 +35,7 @@ export class DeadlineHandler implements JobHandler<JobName.FireDeadline> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
+    private readonly referralExpiry: ReferralExpiryService,
   ) {}
 
   async handle({ deadlineId }: JobPayloads[JobName.FireDeadline], { job, token }: JobContext): Promise<void> {
@@ -82,23 +84,7 @@ export class DeadlineHandler implements JobHandler<JobName.FireDeadline> {
         return;
       }
       case DeadlineKind.ReferralExpiry: {
-        const expired = await modify<{ from_organisation_id: string }>(
-          manager,
-          `UPDATE referral SET status = 'expired' WHERE id = $1 AND status = 'pending' RETURNING from_organisation_id`,
-          [deadline.referral_id],
-        );
-        const referral = expired.rows[0];
-        if (!referral) return;
-        await manager.query(
-          `UPDATE deadline SET cancelled_at = now() WHERE kind = $1 AND subject = $2 AND fired_at IS NULL AND cancelled_at IS NULL`,
-          [DeadlineKind.ReferralReminder, deadline.referral_id],
-        );
-        await this.outbox.emit(manager, {
-          type: DomainEventType.ReferralExpired,
-          caseId,
-          referralId: deadline.referral_id!,
-          organisationIds: [referral.from_organisation_id],
-        });
+        await this.referralExpiry.expire(manager, deadline.referral_id!);
         return;
       }
       case DeadlineKind.ReflectionReminder14Days:

@@ -87,7 +87,10 @@ export class DeadlinesService {
   }
 
   /** Supervisors are reminded 24 h after the grant if nobody has reviewed it by then. */
-  async scheduleBreakGlassReview(manager: EntityManager, grant: { caseId: string; breakGlassId: string; grantedAt: Date; organisationIds?: string[] }): Promise<void> {
+  async scheduleBreakGlassReview(
+    manager: EntityManager,
+    grant: { caseId: string; breakGlassId: string; grantedAt: Date; organisationIds?: string[] },
+  ): Promise<void> {
     await this.schedule(manager, {
       kind: DeadlineKind.BreakGlassReview,
       caseId: grant.caseId,

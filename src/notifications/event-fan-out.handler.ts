@@ -38,8 +38,9 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
 
     const { notificationIds, deliveryIds } = await this.dataSource.transaction(async (manager) => {
       await manager.query(
-        `INSERT INTO notification (user_id, event_id, type, case_id, case_reference, referral_id, title)
-         SELECT r.user_id, $1, $2, $3, $4, $5, r.title FROM unnest($6::uuid[], $7::text[]) AS r(user_id, title)
+        // Dated when the event happened, so the inbox keeps the order of events however jobs interleave or lag.
+        `INSERT INTO notification (user_id, event_id, type, case_id, case_reference, referral_id, title, created_at)
+         SELECT r.user_id, $1, $2, $3, $4, $5, r.title, $8 FROM unnest($6::uuid[], $7::text[]) AS r(user_id, title)
          ON CONFLICT (user_id, event_id) DO NOTHING`,
         [
           event.eventId,
@@ -49,6 +50,7 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
           event.referralId ?? null,
           recipients.map((r) => r.userId),
           recipients.map((r) => notificationTitle(r.language, event.type, facts.reference)),
+          event.occurredAt,
         ],
       );
       // All rows of the event, including those a crashed earlier run wrote, so their e-mails are queued too.

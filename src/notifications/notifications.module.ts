@@ -1,3 +1,4 @@
+import { ReferralExpiryModule } from '../referrals/referral-expiry.service';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { DeadlineHandler } from './deadline.handler';
 import { DeadlineScheduler } from './deadline-scheduler';
@@ -30,6 +31,7 @@ export class NotificationsWorkerModule {
   static forRoot(caseVisibility: Provider): DynamicModule {
     return {
       module: NotificationsWorkerModule,
+      imports: [ReferralExpiryModule],
       providers: [
         caseVisibility,
         PgListener,

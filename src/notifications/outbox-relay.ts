@@ -140,6 +140,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private logFailure(error: unknown): void {
     if (Date.now() - this.lastErrorLog < 30_000) return;
     this.lastErrorLog = Date.now();
-    this.logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'outbox relay failed; events stay in the outbox and are retried');
+    this.logger.warn(
+      { err: { message: error instanceof Error ? error.message : String(error) } },
+      'outbox relay failed; events stay in the outbox and are retried',
+    );
   }
 }

@@ -23,15 +23,23 @@ export interface Recipient {
 
 /** Supervisors are told about emergency access although they never read case content. */
 const SUPERVISOR_EVENTS: readonly DomainEventType[] = [DomainEventType.BreakGlassUsed, DomainEventType.BreakGlassReviewDue];
-/** While a referral is pending its target sees the brief, so its operational users may be told about it. */
-const BRIEF_EVENTS: readonly DomainEventType[] = [DomainEventType.ReferralReceived, DomainEventType.ReferralReminder];
+/**
+ * Events about a referral that its target is told of without seeing the case: while pending it
+ * sees the brief; once withdrawn it must learn that, and knew the reference already.
+ */
+const REFERRAL_TARGET_STATUS: Partial<Record<DomainEventType, string>> = {
+  [DomainEventType.ReferralReceived]: 'pending',
+  [DomainEventType.ReferralReminder]: 'pending',
+  [DomainEventType.ReferralWithdrawn]: 'withdrawn',
+};
 
 const VISIBILITY_CHECKS_AT_ONCE = 20;
 
 /**
  * Who an event notifies, decided when the job runs (not when the event was written): the
- * operational users of the event's organisations who may see the case at that moment, or, for
- * emergency access, the supervisors concerned. The actor is never told about their own action.
+ * operational users of the event's organisations who may see the case at that moment, those
+ * told because they lose access (organisationsToldWithoutAccess), or, for emergency access, the
+ * supervisors concerned. The actor is never told about their own action.
  */
 @Injectable()
 export class RecipientResolver {
@@ -79,24 +87,41 @@ export class RecipientResolver {
       .filter((row) => OPERATIONAL_ROLE[row.type] === row.role)
       .map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
 
-    const briefOrganisation = BRIEF_EVENTS.includes(event.type) ? await this.pendingReferralTarget(event.referralId) : undefined;
+    const toldWithoutAccess = await this.organisationsToldWithoutAccess(event);
     const visible: Recipient[] = [];
     for (let i = 0; i < candidates.length; i += VISIBILITY_CHECKS_AT_ONCE) {
       const chunk = candidates.slice(i, i + VISIBILITY_CHECKS_AT_ONCE);
       const decisions = await Promise.all(
-        chunk.map((candidate) => (candidate.organisationId === briefOrganisation ? true : this.visibility.canSee(candidate.userId, event.caseId))),
+        chunk.map((candidate) => (toldWithoutAccess.has(candidate.organisationId) ? true : this.visibility.canSee(candidate.userId, event.caseId))),
       );
       visible.push(...chunk.filter((_, index) => decisions[index]));
     }
     return visible;
   }
 
-  private async pendingReferralTarget(referralId: string | undefined): Promise<string | undefined> {
-    if (!referralId) return undefined;
-    const rows: Array<{ to_organisation_id: string }> = await this.dataSource.query(
-      `SELECT to_organisation_id FROM referral WHERE id = $1 AND status = 'pending'`,
-      [referralId],
-    );
-    return rows[0]?.to_organisation_id;
+  /**
+   * Organisations told although they may not (or no longer) see the case: a referral's target
+   * (see REFERRAL_TARGET_STATUS), and, when consent is withdrawn, the organisations that took part
+   * in or were referred the case and lose their access by it. The notice holds nothing but the
+   * reference they already knew; anyone else named in the event still needs visibility.
+   */
+  private async organisationsToldWithoutAccess(event: EventJobPayload): Promise<Set<string>> {
+    const status = REFERRAL_TARGET_STATUS[event.type];
+    if (status && event.referralId) {
+      const rows: Array<{ to_organisation_id: string }> = await this.dataSource.query(
+        `SELECT to_organisation_id FROM referral WHERE id = $1 AND case_id = $2 AND status = $3`,
+        [event.referralId, event.caseId, status],
+      );
+      return new Set(rows.map((row) => row.to_organisation_id));
+    }
+    if (event.type === DomainEventType.ConsentWithdrawn) {
+      const rows: Array<{ organisation_id: string }> = await this.dataSource.query(
+        `SELECT organisation_id FROM participation WHERE case_id = $1 AND organisation_id = ANY($2::uuid[])
+         UNION SELECT to_organisation_id FROM referral WHERE case_id = $1 AND to_organisation_id = ANY($2::uuid[])`,
+        [event.caseId, event.organisationIds],
+      );
+      return new Set(rows.map((row) => row.organisation_id));
+    }
+    return new Set();
   }
 }

@@ -55,7 +55,9 @@ export class WebhookDeliveryHandler implements JobHandler<JobName.DeliverWebhook
       await this.record(delivery, { statusCode: null, error: 'webhook deactivated', durationMs: 0 }, 'dead');
       return;
     }
-    const secret = this.sealer.open({ keyId: delivery.secret_key_id, ciphertext: delivery.secret_ciphertext }, webhookSecretAad(delivery.webhook_id)).toString('utf8');
+    const secret = this.sealer
+      .open({ keyId: delivery.secret_key_id, ciphertext: delivery.secret_ciphertext }, webhookSecretAad(delivery.webhook_id))
+      .toString('utf8');
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -99,10 +101,13 @@ export class WebhookDeliveryHandler implements JobHandler<JobName.DeliverWebhook
           WHERE id = $1 RETURNING attempts`,
         [delivery.id, attempt.statusCode, attempt.error, status],
       );
-      await manager.query(
-        `INSERT INTO webhook_delivery_attempt (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`,
-        [delivery.id, updated.rows[0]!.attempts, attempt.statusCode, attempt.error, attempt.durationMs],
-      );
+      await manager.query(`INSERT INTO webhook_delivery_attempt (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
+        delivery.id,
+        updated.rows[0]!.attempts,
+        attempt.statusCode,
+        attempt.error,
+        attempt.durationMs,
+      ]);
     });
   }
 }

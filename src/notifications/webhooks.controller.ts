@@ -17,7 +17,11 @@ export class WebhooksController {
   @Post()
   @ApiOperation({ summary: 'Register a webhook for some event types (org_admin of the organisation); the secret is shown only here' })
   @ApiCreatedResponse({ type: CreatedWebhookDto })
-  create(@CurrentPrincipal() principal: Principal, @Param('organisationId') organisationId: string, @Body() body: CreateWebhookDto): Promise<CreatedWebhookDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organisationId') organisationId: string,
+    @Body() body: CreateWebhookDto,
+  ): Promise<CreatedWebhookDto> {
     return this.webhooks.create(principal, requireUuid(organisationId), body);
   }
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { createRedis, DEFAULT_REDIS_URL } from '../redis/redis';
+import { DEFAULT_REDIS_URL } from '../redis/redis';
 import { JOB_DEFINITIONS } from './job-definitions';
 import type { JobName, JobPayloads, QueueName } from './job-name';
 
@@ -33,8 +32,8 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 @Injectable()
 export class QueueService implements OnApplicationShutdown {
   private readonly logger = new Logger(QueueService.name);
-  private connection?: Redis;
   private readonly queues = new Map<QueueName, Queue>();
+  private closed = false;
   private lastErrorLog = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -49,14 +48,22 @@ export class QueueService implements OnApplicationShutdown {
     for (const job of jobs) {
       const definition = JOB_DEFINITIONS[job.name];
       const jobId = (definition.jobId as (payload: QueuedJob['payload']) => string)(job.payload);
-      const entry = { name: job.name, data: job.payload, opts: { ...definition.options, jobId, ...(job.delayMs ? { delay: Math.max(0, Math.round(job.delayMs)) } : {}) } };
+      const entry = {
+        name: job.name,
+        data: job.payload,
+        opts: { ...definition.options, jobId, ...(job.delayMs ? { delay: Math.max(0, Math.round(job.delayMs)) } : {}) },
+      };
       byQueue.set(definition.queue, [...(byQueue.get(definition.queue) ?? []), entry]);
     }
     await within(Promise.all([...byQueue].map(([queue, entries]) => this.queue(queue).addBulk(entries))), PRODUCER_TIMEOUT_MS, 'adding jobs');
   }
 
   async counts(queue: QueueName): Promise<JobCounts> {
-    const counts = await within(this.queue(queue).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'), PRODUCER_TIMEOUT_MS, 'counting jobs');
+    const counts = await within(
+      this.queue(queue).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+      PRODUCER_TIMEOUT_MS,
+      'counting jobs',
+    );
     return {
       waiting: counts.waiting ?? 0,
       prioritized: counts.prioritized ?? 0,
@@ -93,10 +100,20 @@ export class QueueService implements OnApplicationShutdown {
   }
 
   queue(name: QueueName): Queue {
+    if (this.closed) throw new QueueUnavailableError('the queue service is shut down');
     let queue = this.queues.get(name);
     if (!queue) {
-      this.connection ??= this.connect();
-      queue = new Queue(name, { connection: this.connection, prefix: this.config.redisPrefix });
+      // Options rather than a shared client: BullMQ then owns the connection and can close it even mid-connect.
+      queue = new Queue(name, {
+        connection: {
+          url: this.config.redisUrl ?? DEFAULT_REDIS_URL,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          // Once closed, stop: a queue closed before it ever connected would otherwise keep reconnecting.
+          retryStrategy: (attempt: number) => (this.closed ? null : Math.min(attempt * 200, 2000)),
+        },
+        prefix: this.config.redisPrefix,
+      });
       queue.on('error', (error) => this.logConnectionError(error));
       this.queues.set(name, queue);
     }
@@ -104,16 +121,9 @@ export class QueueService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
     this.queues.clear();
-    this.connection?.disconnect();
-    this.connection = undefined;
-  }
-
-  private connect(): Redis {
-    const connection = createRedis(this.config.redisUrl ?? DEFAULT_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    connection.on('error', (error: Error) => this.logConnectionError(error));
-    return connection;
   }
 
   private logConnectionError(error: Error): void {

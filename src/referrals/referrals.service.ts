@@ -281,22 +281,6 @@ export class ReferralsService {
   }
 
   /**
-   * A pending referral whose time ran out (the expiry deadline fired): it becomes expired and
-   * the referrer is told. Idempotent: anything but a pending referral past its time is left alone.
-   */
-  async expire(manager: EntityManager, referralId: string): Promise<boolean> {
-    const [rows]: [Array<{ case_id: string; from_organisation_id: string }>, number] = await manager.query(
-      `UPDATE referral SET status = 'expired', answered_at = now() WHERE id = $1 AND status = 'pending' AND respond_by <= now() RETURNING case_id, from_organisation_id`,
-      [referralId],
-    );
-    const row = rows[0];
-    if (!row) return false;
-    await this.deadlines.cancelReferral(manager, referralId);
-    await this.outbox.emit(manager, { type: DomainEventType.ReferralExpired, caseId: row.case_id, referralId, organisationIds: [row.from_organisation_id] });
-    return true;
-  }
-
-  /**
    * Accept, decline and withdraw: the referral is locked, the caller must be an operational user
    * of the answering side (`to` for the target, `from` for the referrer). A user of the other
    * side may see the referral, so gets 403; anyone else 404. Refusals are audited.
