@@ -299,6 +299,8 @@ export async function seedCases(
       created_at: 'timestamptz',
       revoked_at: 'timestamptz',
       revoked_reason: 'text',
+      // Filled by a trigger in the application; triggers are off during this bulk load.
+      case_created_at: 'timestamptz',
     });
     const grants = new Rows('break_glass_grant', {
       case_id: 'uuid',
@@ -306,6 +308,7 @@ export async function seedCases(
       organisation_id: 'uuid',
       justification: 'text',
       created_at: 'timestamptz',
+      case_created_at: 'timestamptz',
       expires_at: 'timestamptz',
       reviewed_at: 'timestamptz',
       reviewed_by: 'uuid',
@@ -407,6 +410,7 @@ export async function seedCases(
           created_at: iso(joinedAt),
           revoked_at: revokedAt === undefined ? null : iso(revokedAt),
           revoked_reason: p.revokedReason ?? null,
+          case_created_at: iso(createdAt),
         });
         const tally = (stats.participations[p.purpose] ??= { live: 0, revoked: 0 });
         if (p.revokedReason) tally.revoked += 1;
@@ -428,6 +432,7 @@ export async function seedCases(
             organisation_id: grantOrg.id,
             justification: 'Victim presented at night; lead organisation unreachable, identity needed for safeguarding.',
             created_at: iso(grantedAt),
+            case_created_at: iso(createdAt),
             expires_at: iso(grantedAt + 4 * HOUR),
             reviewed_at: reviewed ? iso(grantedAt + DAY) : null,
             reviewed_by: reviewed ? (supervisors.get(lead.id) ?? null) : null,

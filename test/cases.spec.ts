@@ -195,4 +195,32 @@ describe('cases', () => {
     expect(read.body.status).toBe('closed');
     expect(Object.values(read.body.permissions.sections).every((access) => access === 'read')).toBe(true);
   });
+
+  it('lists a case once when several rules reach it, and pages through such cases without gaps', async () => {
+    const nl = await t.login('officer@nl-police.test');
+    const made: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const created = await createCase(t, officer);
+      // Reached twice by NL police: as investigating police and through an officer's break-glass grant.
+      await addParticipation(t.dataSource, created.id, 'nl-police', 'investigation', { legalBasis: 'treaty' });
+      await t.dataSource.query(
+        `INSERT INTO break_glass_grant (case_id, user_id, organisation_id, justification, expires_at)
+         SELECT $1, u.id, u.organisation_id, 'Reached twice on purpose for this spec', now() + interval '1 hour' FROM "user" u WHERE u.email = 'officer@nl-police.test'`,
+        [created.id],
+      );
+      made.push(created.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.get(
+        `/api/cases?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        nl,
+      );
+      seen.push(...page.body.items.map((item) => item.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.slice(0, 4)).toEqual([...made].reverse());
+  });
 });

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { type CaseAbility, CaseAbilityFactory, CaseAction, type CaseSubject, LISTED_ACTIONS } from './case-ability.factory';
-import { caseAccessPredicate, type SqlParams } from './case-sql-filter';
+import { caseAccessPage, caseAccessPredicate, type SqlParams } from './case-sql-filter';
 import { BREAK_GLASS_SECTIONS, LegalBasis, type Purpose, PURPOSE_POLICY, type SectionAccess, Section, SECTIONS } from './policy';
 
 export interface LoadedCase extends CaseSubject {
@@ -139,6 +139,16 @@ export class AccessService {
       if (sections.some((section) => grant.sections[section])) bases.add(grant.legalBasis);
     }
     return bases.size > 0 ? [...bases].sort().join(',') : null;
+  }
+
+  /** A newest-first page of the allowed case ids taken from the ordered relation indexes, when the rules allow that shape. */
+  page(
+    ability: CaseAbility,
+    action: CaseAction,
+    params: SqlParams,
+    page: { limit: number; caseFilters: string[]; before?: { createdAt: string; id: string } },
+  ): string | undefined {
+    return caseAccessPage(ability, action, params, page);
   }
 
   /** SQL predicate over `"case" <alias>` selecting exactly the cases `action` is allowed on. */

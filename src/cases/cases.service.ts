@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { instanceToPlain } from 'class-transformer';
+import { isUUID } from 'class-validator';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type LoadedCase, AccessService, type Grant } from '../access/access.service';
 import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
@@ -125,14 +126,17 @@ export class CasesService {
     const ability = this.access.abilityFor(principal);
     const limit = query.limit ?? 25;
     const params = new SqlParams();
-    const where = [this.access.predicate(ability, CaseAction.Read, 'c', params)];
-    if (query.status) where.push(`c.status = ${params.add(query.status)}`);
-    if (query.exploitationType) where.push(`c.exploitation_types @> ARRAY[${params.add(query.exploitationType)}]::text[]`);
-    if (query.country) where.push(`c.country = ${params.add(query.country)}`);
-    if (query.minor !== undefined) where.push(`c.minor = ${params.add(query.minor)}`);
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, 2);
-      where.push(`(c.created_at, c.id) < (${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`);
+    const before = query.cursor ? this.decodeListCursor(query.cursor) : undefined;
+    const filters: string[] = [];
+    if (query.status) filters.push(`c.status = ${params.add(query.status)}`);
+    if (query.exploitationType) filters.push(`c.exploitation_types @> ARRAY[${params.add(query.exploitationType)}]::text[]`);
+    if (query.country) filters.push(`c.country = ${params.add(query.country)}`);
+    if (query.minor !== undefined) filters.push(`c.minor = ${params.add(query.minor)}`);
+    let pageQuery = this.access.page(ability, CaseAction.Read, params, { limit: limit + 1, caseFilters: filters, before });
+    if (!pageQuery) {
+      const where = [this.access.predicate(ability, CaseAction.Read, 'c', params), ...filters];
+      if (before) where.push(`(c.created_at, c.id) < (${params.add(before.createdAt)}::timestamptz, ${params.add(before.id)}::uuid)`);
+      pageQuery = `SELECT c.id AS case_id FROM "case" c WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT ${params.add(limit + 1)}`;
     }
     const rows: Array<{
       id: string;
@@ -147,10 +151,10 @@ export class CasesService {
       version: number;
     }> = await this.dataSource.query(
       `SELECT c.id, c.reference, c.country, c.status, c.lead_organisation_id, c.created_at, c.created_at::text AS created_key, c.updated_at, s.data, s.version
-         FROM "case" c JOIN case_section s ON s.case_id = c.id AND s.section = 'summary'
-        WHERE ${where.join(' AND ')}
-        ORDER BY c.created_at DESC, c.id DESC
-        LIMIT ${params.add(limit + 1)}`,
+         FROM (${pageQuery}) page
+         JOIN "case" c ON c.id = page.case_id
+         JOIN case_section s ON s.case_id = c.id AND s.section = 'summary'
+        ORDER BY c.created_at DESC, c.id DESC`,
       params.values,
     );
     const page = rows.slice(0, limit);
@@ -169,6 +173,14 @@ export class CasesService {
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
     };
+  }
+
+  private decodeListCursor(cursor: string): { createdAt: string; id: string } {
+    const [createdAt, id] = decodeCursor(cursor, 2);
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUUID(id) || Number.isNaN(Date.parse(createdAt))) {
+      throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+    }
+    return { createdAt, id };
   }
 
   async read(principal: Principal, caseId: string, meta: RequestMeta): Promise<CaseView> {
