@@ -39,7 +39,7 @@ export class QueryRecorder {
 
 /** The case list statement among those one `GET /api/cases` sent. */
 export function listQueryOf(recorded: readonly RecordedQuery[]): RecordedQuery {
-  const found = recorded.filter((q) => /FROM\s+"case"\s+c\b/.test(q.sql) && /ORDER BY c\.created_at DESC/.test(q.sql));
+  const found = recorded.filter((q) => /JOIN\s+"case"\s+c\b/.test(q.sql) && /JOIN case_section s/.test(q.sql) && /ORDER BY c\.created_at DESC/.test(q.sql));
   if (found.length !== 1) throw new Error(`expected one case list statement, recorded ${found.length}: has CasesService.list changed?`);
   return found[0]!;
 }
