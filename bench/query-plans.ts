@@ -92,12 +92,12 @@ export async function explain(client: Client, query: RecordedQuery, runs = 3): P
   };
 }
 
-/** The list statement with its LIMIT parameter replaced (the service adds it last, as limit + 1). */
+/** The list statement with its page size replaced (the service passes limit + 1, its only numeric parameter). */
 function withLimit(query: RecordedQuery, limit: number): RecordedQuery {
   const parameters = [...query.parameters];
-  if (parameters[parameters.length - 1] !== 26)
-    throw new Error('the list statement no longer ends with its LIMIT parameter (limit + 1): update bench/query-plans.ts');
-  parameters[parameters.length - 1] = limit;
+  const at = parameters.flatMap((value, index) => (value === 26 ? [index] : []));
+  if (at.length !== 1) throw new Error('the list statement no longer has exactly one page-size parameter (limit + 1): update bench/query-plans.ts');
+  parameters[at[0]!] = limit;
   if (!/\bcreated_key\b/.test(query.sql)) throw new Error('the list statement no longer selects created_key: update bench/query-plans.ts');
   return { sql: query.sql, parameters };
 }

@@ -13,9 +13,9 @@ import { createRedis, DEFAULT_REDIS_URL } from './redis/redis';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
 
-/** Builds the HTTP application: the same for `npm start` and for the tests. */
-export async function createHttpApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+/** The Fastify adapter every Passage HTTP application runs on. */
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
     bodyLimit: 1_048_576,
     requestIdHeader: false,
     // Keep a caller's request id if it is sane, so a hand-over can be traced across agencies' systems.
@@ -24,8 +24,23 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  // Nest's own body parsers would also accept form-encoded bodies; the API speaks JSON only (anything else is a 415).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, { bufferLogs: true, bodyParser: false });
+}
+
+/** Nest's own body parsers would also accept form-encoded bodies; the API speaks JSON only (anything else is a 415). */
+export const HTTP_APP_OPTIONS = { bufferLogs: true, bodyParser: false } as const;
+
+/** Builds the HTTP application: the same for `npm start` and for the tests. */
+export async function createHttpApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), createFastifyAdapter(), HTTP_APP_OPTIONS);
+  return configureHttpApp(app, config);
+}
+
+/**
+ * Everything around the modules: prefix, validation, security headers, rate limit, request ids,
+ * no-store, OpenAPI. Separate from createHttpApp so a benchmark can apply it to an application
+ * built from a testing module.
+ */
+export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
