@@ -210,10 +210,11 @@ describe('notifications: outbox to inbox and e-mail', () => {
     // The same work under new job ids, as if BullMQ had lost track and run it again.
     const queue = worker.get(QueueService);
     const notifications = queue.queue(QueueName.Notifications);
+    const emails = queue.queue(QueueName.Email);
     const again = [
       await notifications.add(JobName.FanOutEvent, payload, { jobId: `again-fanout-${first!.id}` }),
-      await notifications.add(JobName.SendEmail, { notificationId: first!.id }, { jobId: `again-email-${first!.id}` }),
-      await notifications.add(JobName.SendEmail, { notificationId: first!.id }, { jobId: `again2-email-${first!.id}` }),
+      await emails.add(JobName.SendEmail, { notificationId: first!.id }, { jobId: `again-email-${first!.id}` }),
+      await emails.add(JobName.SendEmail, { notificationId: first!.id }, { jobId: `again2-email-${first!.id}` }),
     ];
     await waitFor('the repeated jobs', async () => (await Promise.all(again.map((job) => job.getState()))).every((state) => state === 'completed'));
     expect(await notificationsOf(DomainEventType.ReflectionPeriodEnded, kase.id)).toHaveLength(1);
@@ -301,7 +302,7 @@ describe('notifications: outbox to inbox and e-mail', () => {
     const admin = await api.login('admin@platform.test');
     const status = await api.get<{ queues: Array<{ name: string; counts: Record<string, number> }>; outbox: { pending: number } }>('/api/admin/queues', admin);
     expect(status.status).toBe(200);
-    expect(status.body.queues.map((q) => q.name)).toEqual(['notifications', 'webhooks', 'deadlines']);
+    expect(status.body.queues.map((q) => q.name)).toEqual(['notifications', 'email', 'webhooks', 'deadlines']);
     expect(status.body.queues[0]!.counts.completed).toBeGreaterThan(0);
     expect((await api.get('/api/admin/queues', await api.login('supervisor@be-police.test'))).status).toBe(403);
   });

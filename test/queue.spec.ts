@@ -143,7 +143,7 @@ describe('queue layer', () => {
         await job!.remove();
       }
       const counts = await Promise.all(QUEUE_NAMES.map((queue) => queues.counts(queue)));
-      expect(counts.map((c) => c.delayed)).toEqual([0, 0, 0]);
+      expect(counts.map((c) => c.delayed)).toEqual(QUEUE_NAMES.map(() => 0));
     });
 
     it('gives up quickly when Redis does not answer, so the caller keeps its rows', async () => {

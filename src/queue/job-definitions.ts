@@ -35,7 +35,7 @@ export const JOB_DEFINITIONS: { [N in JobName]: JobDefinition<N> } = {
     },
   },
   [JobName.SendEmail]: {
-    queue: QueueName.Notifications,
+    queue: QueueName.Email,
     jobId: (payload) => `email-${payload.notificationId}`,
     options: {
       attempts: 50,
@@ -71,6 +71,7 @@ export const JOB_DEFINITIONS: { [N in JobName]: JobDefinition<N> } = {
 /** Jobs one worker process runs at once, per queue. */
 export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   [QueueName.Notifications]: 10,
+  [QueueName.Email]: 10,
   [QueueName.Webhooks]: 20,
   [QueueName.Deadlines]: 5,
 };

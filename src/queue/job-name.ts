@@ -3,6 +3,8 @@ import type { DomainEventType } from '../notifications/domain-event';
 /** Each queue has its own workers, so a slow webhook receiver never delays inbox rows or deadlines. */
 export enum QueueName {
   Notifications = 'notifications',
+  /** E-mails apart from the fan-out, so a slow mail server never holds back inbox rows. */
+  Email = 'email',
   Webhooks = 'webhooks',
   Deadlines = 'deadlines',
 }
