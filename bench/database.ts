@@ -19,13 +19,21 @@ export async function withClient<T>(databaseUrl: string, run: (client: Client) =
 
 const PREFIX = 'passage_bench_';
 
-/** A new, empty database `passage_bench_<base36 time><random>`; leftovers of killed runs older than six hours are dropped. */
-export async function createBenchDatabase(serverUrl: string): Promise<{ name: string; url: string }> {
-  const name = `${PREFIX}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+/** `passage_bench_[<kind>_]<base36 time, 8 characters><6 hex>`: the time is read back to find leftovers. */
+const NAME = /^passage_bench_(?:[a-z]+_)?([0-9a-z]{8})[0-9a-f]{6}$/;
+
+/**
+ * A new, empty database `passage_bench_[<kind>_]<base36 time><random>` (`kind` keeps a section's own database apart);
+ * leftovers of killed runs older than six hours are dropped.
+ */
+export async function createBenchDatabase(serverUrl: string, kind?: string): Promise<{ name: string; url: string }> {
+  if (kind !== undefined && !/^[a-z]+$/.test(kind)) throw new Error(`invalid bench database kind "${kind}"`);
+  const name = `${PREFIX}${kind ? `${kind}_` : ''}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   await withClient(databaseUrlFor(serverUrl, 'postgres'), async (client) => {
     const stale = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'passage\\_bench\\_%'`);
     for (const { datname } of stale.rows) {
-      const created = parseInt(datname.slice(PREFIX.length, PREFIX.length + 8), 36);
+      const time = NAME.exec(datname)?.[1];
+      const created = time === undefined ? NaN : parseInt(time, 36);
       if (Number.isFinite(created) && Date.now() - created > 6 * 3_600_000) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
     await client.query(`CREATE DATABASE "${name}"`);

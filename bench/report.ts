@@ -1,6 +1,8 @@
 import type { LoadResult } from './http-load';
 import type { MachineDescription } from './machine';
+import type { NotificationsResult } from './notifications';
 import type { PlanSummary } from './query-plans';
+import type { Percentiles } from './notifications';
 import type { AuditSeedStats } from './seed-audit';
 import type { CaseSeedStats } from './seed-cases';
 import type { TokenCost } from './token-cost';
@@ -41,6 +43,8 @@ export interface BenchResults {
   auditCost: AuditCostResult;
   auditVerify: VerifyReport & { eventsPerSecond: number };
   tokenCost: TokenCost;
+  /** Absent in results written before the section existed; `BENCH_ONLY=notifications` adds it to a stored run. */
+  notifications?: NotificationsResult;
   findings: string[];
 }
 
@@ -127,7 +131,127 @@ export function findingsOf(results: Omit<BenchResults, 'findings'>): string[] {
   findings.push(
     `Audit verify: ${int(verify.eventsPerSecond)} events/s, peak RSS ${int(verify.peakRssMiB)} MiB; a full verification of ${int(SCALE_AUDIT_EVENTS)} events (PRODUCT.md scale) would take about ${hours.toFixed(1)} h.`,
   );
+  if (results.notifications) findings.push(...notificationFindings(results.notifications));
   return findings;
+}
+
+export function notificationFindings(result: NotificationsResult): string[] {
+  const findings: string[] = [];
+  const { latency } = result;
+  const bursts = result.throughput
+    .map(
+      (run) =>
+        `${run.workers} worker context${run.workers > 1 ? 's' : ''} ${int(run.notificationsPerSecond)} notifications/s (${int(run.eventsPerSecond)} events/s)`,
+    )
+    .join(', ');
+  findings.push(
+    `Notifications: at ${int(latency.targetRate)} events/s (achieved ${latency.achievedRate.toFixed(1)}/s) an inbox row is visible p50 ${ms(latency.latencyMs.p50)} ms, ` +
+      `p99 ${ms(latency.latencyMs.p99)} ms (max ${ms(latency.latencyMs.max)} ms) after its event commits; a burst of ${int(result.settings.burst)} events is fanned out at ${bursts}.`,
+  );
+  const one = result.throughput.find((run) => run.workers === 1);
+  const first = latency.windows[0];
+  const last = latency.windows.at(-1);
+  const rising = first !== undefined && last !== undefined && last.p50 > 2 * first.p50 && last.p50 > 1000;
+  if (one && (rising || one.completeEventsPerSecond < 1.5 * latency.targetRate)) {
+    const trend = `latency p50 ${first ? ms(first.p50) : '–'} ms in the first ${latency.windowSeconds} s of the run, ${last ? ms(last.p50) : '–'} ms in the last`;
+    findings.push(
+      (rising
+        ? `The worker falls behind at ${int(latency.targetRate)} events/s on this machine (${trend}): the latency figures measure a growing queue. `
+        : `Little headroom at ${int(latency.targetRate)} events/s on this machine, though the run stayed level (${trend}). `) +
+        `One context completes ${int(one.completeEventsPerSecond)} events/s with their e-mails (the fan-out alone ${int(one.eventsPerSecond)} events/s). ` +
+        `Of the latency, the relay takes p50 ${ms(latency.stagesMs.relay.p50)} ms (from the emitting transaction's start), the fan-out job waits in the queue p50 ${ms(latency.stagesMs.queueWait.p50)} ms ` +
+        `(p95 ${ms(latency.stagesMs.queueWait.p95)} ms) and runs p50 ${ms(latency.stagesMs.handle.p50)} ms. ` +
+        "Fan-out and e-mail jobs share the notifications queue (concurrency 10), so whenever e-mails fall behind, new events' inbox rows wait behind them. " +
+        'Suggested (src/, lead): e-mails in a queue of their own (or the fan-out at a higher BullMQ priority), so inbox latency depends on the fan-out alone; and resolve recipients with ' +
+        'the case loaded once per event (RecipientResolver calls UserCaseVisibility.canSee per candidate, which reloads the user and the case with its participations and grants each time).',
+    );
+  }
+  const two = result.throughput.find((run) => run.workers === 2);
+  if (one && two && two.notificationsPerSecond < 1.1 * one.notificationsPerSecond) {
+    findings.push(
+      `A second worker context adds no throughput here (${int(two.notificationsPerSecond)} vs ${int(one.notificationsPerSecond)} notifications/s): both run in one process on two cores shared with ` +
+        `PostgreSQL and Redis (process CPU ${one.processCpuPercent}% and ${two.processCpuPercent}%, load average up to ${Math.max(one.loadAverage.end, two.loadAverage.end)}), ` +
+        "so the limit is the machine, not the consumers' concurrency; scaling out needs worker processes on cores of their own.",
+    );
+  }
+  const problems: string[] = [];
+  if (latency.notifications < latency.expectedNotifications)
+    problems.push(`${int(latency.expectedNotifications - latency.notifications)} inbox rows of the latency run missing`);
+  if (latency.emitFailures > 0) problems.push(`${int(latency.emitFailures)} emitting transactions failed`);
+  if (latency.achievedRate < 0.95 * latency.targetRate)
+    problems.push(`the emitter sustained only ${latency.achievedRate.toFixed(1)} of ${latency.targetRate} events/s`);
+  if (latency.createdAtMismatches > 0) problems.push(`${int(latency.createdAtMismatches)} inbox rows not dated at their event`);
+  for (const run of result.throughput) {
+    if (run.notifications < run.expectedNotifications)
+      problems.push(`${int(run.expectedNotifications - run.notifications)} inbox rows of the ${run.workers}-context burst missing`);
+    if (run.failedJobs + run.retryingJobs > 0)
+      problems.push(`${run.failedJobs} failed and ${run.retryingJobs} retrying notification jobs after the ${run.workers}-context burst`);
+  }
+  if (problems.length > 0) findings.push(`CHECK FAILED: notifications: ${problems.join('; ')}.`);
+  return findings;
+}
+
+const pct = (p: Percentiles): string => `${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.p99)} | ${ms(p.max)}`;
+
+/** The notifications section; `heading` is its number in the full report. */
+export function renderNotifications(result: NotificationsResult, heading: string): string[] {
+  const { latency, machine, setup, settings } = result;
+  const lines = [
+    `## ${heading}Notifications: latency and worker throughput`,
+    '',
+    `Measured by bench/notifications.ts on ${machine.date}, commit \`${machine.commit}\`${machine.uncommittedChanges ? ' with uncommitted changes' : ''}, load average ${machine.loadAverageAtStart} at its start, ` +
+      `in a database of its own (\`passage_bench_notify_*\`: migrated, demo data, ${setup.cases} cases led by ${setup.organisation} inserted as test/notifications.support.ts does), ` +
+      'with its own Redis prefix and a temporary var dir for the e-mail files (no SMTP_URL). ' +
+      `The worker is \`createWorkerContext\` in the bench process: outbox relay (woken by NOTIFY, OUTBOX_POLL_INTERVAL_MS=${settings.outboxPollIntervalMs}), BullMQ consumers, ` +
+      'the real recipient rules (CASE_VISIBILITY bound to UserCaseVisibility). ' +
+      `Every event is \`${setup.eventType}\` for ${setup.organisation} without an actor, which reaches ${setup.recipients.join(' and ')} (${setup.recipients.length} inbox rows and e-mails per event); ` +
+      `${int(setup.warmupEvents)} unmeasured events warm up first.`,
+    '',
+    `### Latency at ${int(latency.targetRate)} events/s`,
+    '',
+    `For ${latency.seconds} s each event is written through \`OutboxService.emit\` in its own transaction (a DataSource of its own, as the API writes events), launched on schedule without waiting for the previous one. ` +
+      "Latency is from the emitter's COMMIT answering to the inbox row's transaction committing: a bench-only AFTER INSERT trigger on notification NOTIFYs the row, and PostgreSQL delivers it at commit. " +
+      `\`notification.created_at - outbox_event.created_at\` cannot measure it: the fan-out dates each row when its event happened, so it is 0 by design ` +
+      `(below a millisecond: the date goes through a JavaScript Date; ${int(latency.createdAtMismatches)} rows differ by more).`,
+    '',
+    '| | count | p50 ms | p95 ms | p99 ms | max ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| **event committed → inbox row visible** | ${int(latency.latencyMs.count)} | ${pct(latency.latencyMs)} |`,
+    `| outbox created_at → processed_at (database clock; fan-out done, e-mail jobs queued) | ${int(latency.processedMs.count)} | ${pct(latency.processedMs)} |`,
+    `| of which: outbox created_at (start of the emitting transaction) → fan-out job added by the relay | ${int(latency.stagesMs.relay.count)} | ${pct(latency.stagesMs.relay)} |`,
+    `| of which: job waiting in the notifications queue | ${int(latency.stagesMs.queueWait.count)} | ${pct(latency.stagesMs.queueWait)} |`,
+    `| of which: fan-out job running (recipients, inbox rows, e-mail jobs) | ${int(latency.stagesMs.handle.count)} | ${pct(latency.stagesMs.handle)} |`,
+    `| emitting transaction (BEGIN … COMMIT) | ${int(latency.emitTransactionMs.count)} | ${pct(latency.emitTransactionMs)} |`,
+    `| emission start behind schedule | ${int(latency.launchLagMs.count)} | ${pct(latency.launchLagMs)} |`,
+    '',
+    `Latency by ${latency.windowSeconds}-s window of the run (p50 / p99 ms): ${latency.windows
+      .map((window) => `${window.fromSecond} s: ${ms(window.p50)} / ${ms(window.p99)}`)
+      .join('; ')}. A p50 that keeps rising means the worker falls behind the rate: the figures then measure a growing queue, not a steady state.`,
+    '',
+    `${int(latency.events)} events committed at ${latency.achievedRate.toFixed(1)} events/s (target ${int(latency.targetRate)}), ${int(latency.emitFailures)} failed; ` +
+      `${int(latency.notifications)} of ${int(latency.expectedNotifications)} inbox rows seen. ` +
+      `Event loop delay of the bench process (worker, emitter and observer share it): p50 ${ms(latency.eventLoopDelayMs.p50)} ms, p99 ${ms(latency.eventLoopDelayMs.p99)} ms, max ${ms(latency.eventLoopDelayMs.max)} ms; ` +
+      `load average ${latency.loadAverage.start} → ${latency.loadAverage.end}.`,
+    '',
+    '### Worker throughput',
+    '',
+    `${int(settings.burst)} events written in one transaction (one INSERT … SELECT into outbox_event) while the worker contexts idle; timed from its COMMIT until every expected inbox row is visible, ` +
+      'then until every e-mail is written (notification_email; polled every 100 ms). Fan-out and e-mail jobs share the notifications queue (concurrency 10 per context). ' +
+      "Two contexts are two relays and two sets of BullMQ consumers, but in one process: they share its JavaScript thread, so they show the concurrency headroom, not a second machine's.",
+    '',
+    '| worker contexts | events | inbox rows | first row after ms | all rows after s | notifications/s | events/s | all e-mails after s | events/s with e-mails | process CPU | event loop p99 / max ms | failed / retrying jobs | load avg |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    ...result.throughput.map(
+      (run) =>
+        `| ${run.workers} | ${int(run.events)} | ${int(run.notifications)}${run.notifications < run.expectedNotifications ? ` **of ${int(run.expectedNotifications)}**` : ''} | ` +
+        `${ms(run.firstRowMs)} | ${run.inboxSeconds.toFixed(2)} | **${int(run.notificationsPerSecond)}** | ${int(run.eventsPerSecond)} | ` +
+        `${Number.isFinite(run.emailsSeconds) ? run.emailsSeconds.toFixed(1) : 'not drained'} | ${Number.isFinite(run.completeEventsPerSecond) ? int(run.completeEventsPerSecond) : '–'} | ${run.processCpuPercent}% | ${ms(run.eventLoopDelayMs.p99)} / ${ms(run.eventLoopDelayMs.max)} | ` +
+        `${run.failedJobs} / ${run.retryingJobs} | ${run.loadAverage.start} → ${run.loadAverage.end} |`,
+    ),
+    '',
+    'Process CPU is this process (worker contexts and observer) over the wall time until the inbox was complete; 100% is one core. PostgreSQL and Redis run on the same two cores.',
+  ];
+  return lines;
 }
 
 function loadRow(user: string, request: string, visible: string, run: LoadResult | undefined): string {
@@ -294,11 +418,13 @@ export function renderReport(results: BenchResults): string {
     `| TokenService.verifyAccess | ${int(results.tokenCost.applicationMicros)} |`,
     `| JwtService with a KeyObject secret | ${int(results.tokenCost.keyObjectMicros)} |`,
     '',
+    ...(results.notifications ? [...renderNotifications(results.notifications, '5. '), ''] : []),
     '## Reproduce',
     '',
     '`npm run bench` (PostgreSQL at 127.0.0.1:5432 with trust auth, Redis at 127.0.0.1:6379). It creates and drops a database `passage_bench_*` and deletes its Redis keys. ' +
       'A quick run: `BENCH_CASES=5000 BENCH_AUDIT_EVENTS=20000 BENCH_DURATION=2 BENCH_OUT=/tmp/bench npm run bench`. ' +
-      '`node dist/bench/run.js --render` rewrites this report from results.json without measuring again.',
+      '`node dist/bench/run.js --render` rewrites this report from results.json without measuring again. ' +
+      '`BENCH_ONLY=notifications npm run bench` measures only section 5 and merges it into the results.json in BENCH_OUT (about 2 minutes).',
     '',
     '| variable | default | |',
     '|---|---|---|',
@@ -311,6 +437,11 @@ export function renderReport(results: BenchResults): string {
     '| BENCH_OUT | bench/results | where REPORT.md and results.json go |',
     '| BENCH_KEEP_DB | false | keep the database for inspection |',
     '| BENCH_POSTGRES_URL, BENCH_REDIS_URL | 127.0.0.1 | loopback only |',
+    '| BENCH_ONLY | | `notifications`: only section 5, merged into the stored results |',
+    '| BENCH_NOTIFY_SECONDS | 30 | seconds of the notification latency run |',
+    '| BENCH_NOTIFY_RATE | 100 | events per second of the latency run |',
+    '| BENCH_NOTIFY_BURST | 5000 | events per throughput burst |',
+    '| BENCH_NOTIFY_WORKERS | 2 | throughput bursts with 1 … this many worker contexts |',
     '',
   );
   return lines.join('\n');

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -17,9 +17,10 @@ import { createBenchDatabase, dropBenchDatabase, withClient } from './database';
 import { measure, type LoadOptions } from './http-load';
 import { describeMachine } from './machine';
 import { createHttpAppWithoutAudit } from './no-audit-app';
+import { measureNotifications, type NotificationsResult } from './notifications';
 import { cursorAfter, explain, listQueryOf, type PlanSummary, QueryRecorder, visibleCount } from './query-plans';
 import { Random } from './random';
-import { type AuditCostResult, type BenchResults, type CaseApiResult, findingsOf, renderReport } from './report';
+import { type AuditCostResult, type BenchResults, type CaseApiResult, findingsOf, notificationFindings, renderNotifications, renderReport } from './report';
 import { seedAuditChain } from './seed-audit';
 import { loadDirectory, seedCases } from './seed-cases';
 import { benchAppConfig, type BenchSettings, loadBenchSettings } from './settings';
@@ -254,15 +255,61 @@ function render(outDir: string): void {
   log(`rewrote ${join(outDir, 'REPORT.md')} from results.json`);
 }
 
+/** Clean-ups of sections that own their database (notifications), run on SIGINT/SIGTERM too. */
+const deferred: Array<() => Promise<void>> = [];
+const defer = (cleanup: () => Promise<void>): void => {
+  deferred.push(cleanup);
+};
+const runDeferred = async (): Promise<void> => {
+  await Promise.all(deferred.splice(0).map((cleanup) => cleanup().catch((error: unknown) => log(`clean-up failed: ${String(error)}`))));
+};
+
+/**
+ * `BENCH_ONLY=notifications`: measures section 5 alone and merges it into the results.json in
+ * BENCH_OUT (read just before writing, so a full run that finished meanwhile keeps its figures);
+ * without one, writes notifications.json and NOTIFICATIONS.md instead.
+ */
+async function notificationsOnly(settings: BenchSettings): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void runDeferred().finally(() => process.exit(130));
+    });
+  }
+  let notifications: NotificationsResult;
+  try {
+    notifications = await measureNotifications(settings, log, defer);
+  } finally {
+    await runDeferred();
+  }
+  mkdirSync(settings.outDir, { recursive: true });
+  const stored = join(settings.outDir, 'results.json');
+  if (existsSync(stored)) {
+    const previous = JSON.parse(readFileSync(stored, 'utf8')) as BenchResults;
+    const merged: Omit<BenchResults, 'findings'> = { ...previous, notifications };
+    const results: BenchResults = { ...merged, findings: findingsOf(merged) };
+    writeFileSync(stored, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(settings.outDir, 'REPORT.md'), renderReport(results));
+    log(`merged the notifications section into ${stored} and rewrote REPORT.md`);
+  } else {
+    writeFileSync(join(settings.outDir, 'notifications.json'), `${JSON.stringify(notifications, null, 2)}\n`);
+    writeFileSync(join(settings.outDir, 'NOTIFICATIONS.md'), `${renderNotifications(notifications, '').join('\n')}\n`);
+    log(`no results.json in ${settings.outDir}: wrote notifications.json and NOTIFICATIONS.md`);
+  }
+  for (const finding of notificationFindings(notifications)) log(`finding: ${finding}`);
+}
+
 async function main(): Promise<void> {
   const settings = loadBenchSettings();
   if (process.argv.includes('--render')) return render(settings.outDir);
+  if (settings.only === 'notifications') return notificationsOnly(settings);
   const redisPrefix = `bench:${randomBytes(4).toString('hex')}`;
   const database = await createBenchDatabase(settings.postgresUrl);
   log(`database ${database.name}, Redis prefix ${redisPrefix}`);
   let cleaned: Promise<void> | undefined;
   const cleanUp = (): Promise<void> =>
     (cleaned ??= (async () => {
+      await runDeferred();
       if (settings.keepDatabase) log(`kept database ${database.name} (BENCH_KEEP_DB)`);
       else await dropBenchDatabase(settings.postgresUrl, database.name).catch((error: unknown) => log(`could not drop ${database.name}: ${String(error)}`));
       await deleteRedisKeys(settings.redisUrl, redisPrefix).catch((error: unknown) => log(`could not delete Redis keys ${redisPrefix}:*: ${String(error)}`));
@@ -307,6 +354,8 @@ async function main(): Promise<void> {
       const verification = await runVerifier(database.url, config.auditSigningKey);
       log(`verified ${verification.result.checked} events in ${verification.seconds.toFixed(1)} s: ${verification.result.valid ? 'valid' : 'INVALID'}`);
 
+      const notifications = await measureNotifications(settings, log, defer);
+
       const partial: Omit<BenchResults, 'findings'> = {
         machine,
         settings: {
@@ -322,6 +371,7 @@ async function main(): Promise<void> {
         auditCost: http.auditCost,
         tokenCost: http.tokenCost,
         auditVerify: { ...verification, eventsPerSecond: verification.result.checked / verification.seconds },
+        notifications,
       };
       return { ...partial, findings: findingsOf(partial) };
     });

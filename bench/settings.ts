@@ -17,6 +17,21 @@ export interface BenchSettings {
   /** PostgreSQL server (any database on it: the bench creates its own). */
   postgresUrl: string;
   redisUrl: string;
+  /** BENCH_ONLY=notifications: measure only the notifications section and merge it into results.json. */
+  only?: 'notifications';
+  notifications: NotificationSettings;
+}
+
+/** The notifications section (bench/notifications.ts). */
+export interface NotificationSettings {
+  /** Seconds of paced emission for the latency run. */
+  seconds: number;
+  /** Events per second the latency run emits, each in its own transaction. */
+  rate: number;
+  /** Events written in one transaction for each throughput run. */
+  burst: number;
+  /** Throughput runs with 1..workers worker contexts. */
+  workers: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,11 +64,25 @@ export function loadBenchSettings(env: Env = process.env): BenchSettings {
     keepDatabase: env.BENCH_KEEP_DB === 'true' || env.BENCH_KEEP_DB === '1',
     postgresUrl: loopback(env, 'BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/postgres'),
     redisUrl: loopback(env, 'BENCH_REDIS_URL', 'redis://127.0.0.1:6379'),
+    only: only(env),
+    notifications: {
+      seconds: whole(env, 'BENCH_NOTIFY_SECONDS', 30, 1, 600),
+      rate: whole(env, 'BENCH_NOTIFY_RATE', 100, 1, 2000),
+      burst: whole(env, 'BENCH_NOTIFY_BURST', 5_000, 1, 200_000),
+      workers: whole(env, 'BENCH_NOTIFY_WORKERS', 2, 1, 4),
+    },
   };
 }
 
+function only(env: Env): BenchSettings['only'] {
+  const raw = env.BENCH_ONLY;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'notifications') return raw;
+  throw new Error(`BENCH_ONLY must be "notifications" (or unset for the full run), got "${raw}"`);
+}
+
 /** The application's configuration for a bench database: fresh secrets, its own Redis prefix, no rate limit in the way. */
-export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefix: string): AppConfig {
+export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefix: string, overrides: Env = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -68,5 +97,6 @@ export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefi
     JWT_SECRET: randomBytes(32).toString('base64'),
     SEED_DEMO: 'false',
     PASSAGE_VAR_DIR: resolve('var/bench'),
+    ...overrides,
   });
 }
