@@ -25,8 +25,9 @@ export const FAST_WORKER_ENV: Record<string, string> = {
 export class FakeVisibility implements CaseVisibility {
   allowed: Set<string> | 'everyone' = 'everyone';
 
-  async canSee(userId: string): Promise<boolean> {
-    return this.allowed === 'everyone' || this.allowed.has(userId);
+  async visibleTo(userIds: readonly string[]): Promise<Set<string>> {
+    const allowed = this.allowed;
+    return new Set(userIds.filter((userId) => allowed === 'everyone' || allowed.has(userId)));
   }
 }
 

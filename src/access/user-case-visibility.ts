@@ -15,23 +15,32 @@ export class UserCaseVisibility {
     private readonly access: AccessService,
   ) {}
 
-  async canSee(userId: string, caseId: string): Promise<boolean> {
+  /** Those of `userIds` (active, in an active organisation) who may read the case now; the case is loaded once. */
+  async visibleTo(userIds: readonly string[], caseId: string): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
+    if (!loaded) return new Set();
     const users: Array<{ id: string; organisation_id: string; type: Principal['organisationType']; country: Principal['country']; role: Principal['role'] }> =
       await this.dataSource.query(
-        `SELECT u.id, u.organisation_id, o.type, o.country, u.role FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1 AND u.active AND o.active`,
-        [userId],
+        `SELECT u.id, u.organisation_id, o.type, o.country, u.role FROM "user" u JOIN organisation o ON o.id = u.organisation_id
+          WHERE u.id = ANY($1::uuid[]) AND u.active AND o.active`,
+        [userIds],
       );
-    const user = users[0];
-    if (!user) return false;
-    const principal: Principal = {
-      userId: user.id,
-      sessionId: '',
-      organisationId: user.organisation_id,
-      organisationType: user.type,
-      country: user.country,
-      role: user.role,
-    };
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    return loaded !== undefined && this.access.isVisible(this.access.abilityFor(principal), loaded);
+    const now = new Date();
+    return new Set(
+      users
+        .filter((user) => {
+          const principal: Principal = {
+            userId: user.id,
+            sessionId: '',
+            organisationId: user.organisation_id,
+            organisationType: user.type,
+            country: user.country,
+            role: user.role,
+          };
+          return this.access.isVisible(this.access.abilityFor(principal, now), loaded);
+        })
+        .map((user) => user.id),
+    );
   }
 }

@@ -33,8 +33,6 @@ const REFERRAL_TARGET_STATUS: Partial<Record<DomainEventType, string>> = {
   [DomainEventType.ReferralWithdrawn]: 'withdrawn',
 };
 
-const VISIBILITY_CHECKS_AT_ONCE = 20;
-
 /**
  * Who an event notifies, decided when the job runs (not when the event was written): the
  * operational users of the event's organisations who may see the case at that moment, those
@@ -88,14 +86,9 @@ export class RecipientResolver {
       .map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
 
     const toldWithoutAccess = await this.organisationsToldWithoutAccess(event);
-    const visible: Recipient[] = [];
-    for (let i = 0; i < candidates.length; i += VISIBILITY_CHECKS_AT_ONCE) {
-      const chunk = candidates.slice(i, i + VISIBILITY_CHECKS_AT_ONCE);
-      const decisions = await Promise.all(
-        chunk.map((candidate) => (toldWithoutAccess.has(candidate.organisationId) ? true : this.visibility.canSee(candidate.userId, event.caseId))),
-      );
-      visible.push(...chunk.filter((_, index) => decisions[index]));
-    }
+    const needCheck = candidates.filter((candidate) => !toldWithoutAccess.has(candidate.organisationId)).map((candidate) => candidate.userId);
+    const allowed = await this.visibility.visibleTo(needCheck, event.caseId);
+    const visible = candidates.filter((candidate) => toldWithoutAccess.has(candidate.organisationId) || allowed.has(candidate.userId));
     return visible;
   }
 
