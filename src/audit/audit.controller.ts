@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../common/page-query.dto';
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -20,7 +21,6 @@ import {
   BreakGlassPageDto,
   BreakGlassQueryDto,
   BreakGlassReviewDto,
-  PageQueryDto,
 } from './dto/audit.dto';
 
 @ApiTags('audit')

@@ -11,6 +11,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../auth/principal';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
 import { DomainEventType } from '../notifications/domain-event';
 import { DeadlinesService } from '../notifications/deadlines.service';
@@ -124,7 +125,7 @@ export class CasesService {
 
   async list(principal: Principal, query: ListCasesQuery, meta: RequestMeta): Promise<Page<CaseSummaryView>> {
     const ability = this.access.abilityFor(principal);
-    const limit = query.limit ?? 25;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const params = new SqlParams();
     const before = query.cursor ? this.decodeListCursor(query.cursor) : undefined;
     const filters: string[] = [];

@@ -12,6 +12,7 @@ import { CasesService } from '../cases/cases.service';
 import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
 import { type Country, OrganisationType } from '../organisations/organisation-type';
 import { DeadlinesService } from '../notifications/deadlines.service';
@@ -175,7 +176,7 @@ export class ReferralsService {
 
   async list(principal: Principal, query: ListReferralsQuery, meta: RequestMeta): Promise<Page<ReferralView>> {
     this.requireOperational(principal);
-    const limit = query.limit ?? 50;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const params: unknown[] = [principal.organisationId];
     const where = [query.direction === 'incoming' ? 'r.to_organisation_id = $1' : 'r.from_organisation_id = $1'];
     if (query.status) {

@@ -1,6 +1,7 @@
+import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEnum, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { AuditAction, type AuditOutcome } from '../audit-action';
 
 const OUTCOMES: AuditOutcome[] = ['allowed', 'denied'];
@@ -25,18 +26,6 @@ export class AuditFiltersDto {
   @Matches(INSTANT, { message: 'must be a date or a date-time with Z or an offset' })
   @IsISO8601({ strict: true })
   to?: string;
-}
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
 
 export class AuditEventsQueryDto extends IntersectionType(AuditFiltersDto, PageQueryDto) {}

@@ -1,6 +1,7 @@
+import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { COUNTRIES } from '../../organisations/organisation-type';
 import { EXPLOITATION_TYPES, IdentitySection, InvestigationSection, SummarySection } from '../sections/section-schemas';
 
@@ -23,7 +24,7 @@ export class CreateCaseDto {
   investigation?: InvestigationSection;
 }
 
-export class ListCasesQuery {
+export class ListCasesQuery extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed']) status?: 'open' | 'closed';
   @ApiPropertyOptional({ enum: EXPLOITATION_TYPES }) @IsOptional() @IsIn(EXPLOITATION_TYPES) exploitationType?: string;
   @ApiPropertyOptional({ enum: COUNTRIES }) @IsOptional() @IsIn(COUNTRIES) country?: string;
@@ -33,16 +34,6 @@ export class ListCasesQuery {
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   minor?: boolean;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
 
 export class UpdateSectionDto {

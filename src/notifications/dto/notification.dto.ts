@@ -1,27 +1,14 @@
+import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+import { IsIn, IsOptional } from 'class-validator';
 import { DomainEventType } from '../domain-event';
 
-export class NotificationQueryDto {
+export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: unread notifications only' })
   @IsOptional()
   @IsIn(['true', 'false'])
   unread?: 'true' | 'false';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class NotificationDto {

@@ -1,6 +1,7 @@
+import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min } from 'class-validator';
+
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { DomainEventType } from '../domain-event';
 
 export class CreateWebhookDto {
@@ -36,25 +37,11 @@ export class WebhookListDto {
   @ApiProperty({ type: [WebhookDto] }) items!: WebhookDto[];
 }
 
-export class DeliveryQueryDto {
+export class DeliveryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['pending', 'delivered', 'dead'] })
   @IsOptional()
   @IsIn(['pending', 'delivered', 'dead'])
   status?: 'pending' | 'delivered' | 'dead';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class DeliveryDto {

@@ -1,6 +1,7 @@
+import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Purpose } from '../../access/policy';
 import { IsCalendarDate } from '../../cases/sections/calendar-date';
 import { ReferralStatus, Urgency } from '../referral-rules';
@@ -31,19 +32,9 @@ export class CreateReferralDto {
   consent?: ConsentDto;
 }
 
-export class ListReferralsQuery {
+export class ListReferralsQuery extends PageQueryDto {
   @ApiProperty({ enum: ['incoming', 'outgoing'] }) @IsIn(['incoming', 'outgoing']) direction!: 'incoming' | 'outgoing';
   @ApiPropertyOptional({ enum: ReferralStatus }) @IsOptional() @IsIn(Object.values(ReferralStatus)) status?: ReferralStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
 
 export class DeclineReferralDto {
