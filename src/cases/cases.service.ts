@@ -10,7 +10,7 @@ import { BREAK_GLASS_HOURS, BREAK_GLASS_SECTIONS, LegalBasis, Purpose, Section, 
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../auth/principal';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
 import { DomainEventType } from '../notifications/domain-event';
@@ -115,6 +115,7 @@ export class CasesService {
         outcome: 'allowed',
         actor: principal,
         caseId,
+        caseOwner: loaded,
         sections: Object.keys(given),
         legalBasis: LegalBasis.Lead,
         meta,
@@ -158,11 +159,11 @@ export class CasesService {
         ORDER BY c.created_at DESC, c.id DESC`,
       params.values,
     );
-    const page = rows.slice(0, limit);
     await this.audit.recordNow({ action: AuditAction.CaseList, outcome: 'allowed', actor: principal, sections: [Section.Summary], meta });
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => ({
+    return toPage(
+      rows,
+      limit,
+      (row) => ({
         id: row.id,
         reference: row.reference,
         country: row.country,
@@ -171,9 +172,9 @@ export class CasesService {
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
         summary: { ...row.data, version: row.version },
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
-    };
+      }),
+      (row) => [row.created_key, row.id],
+    );
   }
 
   private decodeListCursor(cursor: string): { createdAt: string; id: string } {
@@ -198,6 +199,7 @@ export class CasesService {
       outcome: 'allowed',
       actor: principal,
       caseId,
+      caseOwner: loaded,
       sections: readable,
       legalBasis: this.access.legalBasis(principal, loaded, readable),
       meta,
@@ -237,6 +239,7 @@ export class CasesService {
           outcome: 'allowed',
           actor: principal,
           caseId,
+          caseOwner: loaded,
           sections: [section],
           legalBasis: this.access.legalBasis(principal, loaded, [section]),
           meta,
@@ -285,6 +288,7 @@ export class CasesService {
         outcome: 'allowed',
         actor: principal,
         caseId,
+        caseOwner: loaded,
         legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
         meta,
       });
@@ -299,7 +303,7 @@ export class CasesService {
       await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'denied', actor: principal, caseId, meta });
       throw NOT_FOUND();
     }
-    await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'allowed', actor: principal, caseId, meta });
+    await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'allowed', actor: principal, caseId, caseOwner: loaded, meta });
     return { grants: this.access.grants(principal, loaded), actions: this.access.permissions(ability, loaded).actions };
   }
 
@@ -344,6 +348,7 @@ export class CasesService {
           outcome: 'allowed',
           actor: principal,
           caseId,
+          caseOwner: loaded,
           sections: BREAK_GLASS_SECTIONS,
           legalBasis: LegalBasis.BreakGlass,
           justification,

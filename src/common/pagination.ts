@@ -21,3 +21,10 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** A page from rows fetched with `LIMIT limit + 1`: the extra row only tells that another page exists. */
+export function toPage<R, T>(rows: readonly R[], limit: number, view: (row: R) => T, cursorOf: (row: R) => Array<string | number>): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map(view), nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}

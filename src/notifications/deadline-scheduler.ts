@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
@@ -6,11 +6,10 @@ import { APP_CONFIG } from '../config/config.module';
 import { JobName } from '../queue/job-name';
 import { QueueService } from '../queue/queue.service';
 import { PgListener } from './pg-listener';
-import { Sleeper } from './sleeper';
+import { PollingLoop } from './polling-loop';
 
 export const DEADLINE_CHANNEL = 'passage_deadline';
 const BATCH = 500;
-const MAX_BACKOFF_MS = 5_000;
 
 interface PendingRow {
   id: string;
@@ -24,30 +23,25 @@ interface PendingRow {
  * lost. Delays are computed by PostgreSQL, so the database's clock is the one that counts.
  */
 @Injectable()
-export class DeadlineScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DeadlineScheduler.name);
-  private readonly sleeper = new Sleeper();
-  private running = false;
-  private loop?: Promise<void>;
-  private lastErrorLog = 0;
+export class DeadlineScheduler extends PollingLoop {
+  protected readonly logger = new Logger(DeadlineScheduler.name);
+  private lastResync = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueService,
-    private readonly listener: PgListener,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.listener.listen(DEADLINE_CHANNEL, () => this.sleeper.poke());
-    this.running = true;
-    this.loop = this.run();
+    listener: PgListener,
+  ) {
+    super(listener, DEADLINE_CHANNEL, config.outboxPollIntervalMs, 'deadline scheduler failed; retrying');
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.sleeper.poke();
-    await this.loop;
+  protected async round(): Promise<boolean> {
+    if (Date.now() - this.lastResync >= this.config.deadlineResyncIntervalMs) {
+      await this.resync();
+      this.lastResync = Date.now();
+    }
+    return (await this.enqueueNew()) === BATCH;
   }
 
   /**
@@ -94,30 +88,5 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnModuleDestro
 
   private add(rows: PendingRow[]): Promise<void> {
     return this.queues.addBulk(rows.map((row) => ({ name: JobName.FireDeadline, payload: { deadlineId: row.id }, delayMs: Number(row.delay_ms) })));
-  }
-
-  private async run(): Promise<void> {
-    let lastResync = 0;
-    let failures = 0;
-    while (this.running) {
-      let waitMs = this.config.outboxPollIntervalMs;
-      try {
-        if (Date.now() - lastResync >= this.config.deadlineResyncIntervalMs) {
-          await this.resync();
-          lastResync = Date.now();
-        }
-        const enqueued = await this.enqueueNew();
-        failures = 0;
-        if (enqueued === BATCH) continue;
-      } catch (error) {
-        failures += 1;
-        waitMs = Math.min(this.config.outboxPollIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
-        if (Date.now() - this.lastErrorLog >= 30_000) {
-          this.lastErrorLog = Date.now();
-          this.logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deadline scheduler failed; retrying');
-        }
-      }
-      await this.sleeper.sleep(waitMs);
-    }
   }
 }

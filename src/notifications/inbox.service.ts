@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor } from '../common/pagination';
+import { decodeCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { DomainEventType } from './domain-event';
 import type { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
@@ -40,10 +40,10 @@ export class InboxService {
          FROM notification WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
       params,
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => ({
+    return toPage(
+      rows,
+      limit,
+      (row) => ({
         id: row.id,
         type: row.type,
         caseId: row.case_id,
@@ -52,9 +52,9 @@ export class InboxService {
         title: row.title,
         createdAt: row.created_at.toISOString(),
         readAt: row.read_at ? row.read_at.toISOString() : null,
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
-    };
+      }),
+      (row) => [row.cursor_at, row.id],
+    );
   }
 
   /** Idempotent: reading twice keeps the first time. Someone else's notification does not exist (404). */

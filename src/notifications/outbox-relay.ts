@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
@@ -8,12 +8,11 @@ import { type EventJobPayload, JobName } from '../queue/job-name';
 import { QueueService } from '../queue/queue.service';
 import type { DomainEventType } from './domain-event';
 import { PgListener } from './pg-listener';
-import { Sleeper } from './sleeper';
+import { PollingLoop } from './polling-loop';
 
 export const OUTBOX_CHANNEL = 'passage_outbox';
 const BATCH = 100;
 const STALE_BATCH = 100;
-const MAX_BACKOFF_MS = 5_000;
 
 interface OutboxRow {
   id: string;
@@ -49,30 +48,25 @@ export function toEventPayload(row: OutboxRow): EventJobPayload {
  * BullMQ ignores (and the fan-out is idempotent besides).
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(OutboxRelay.name);
-  private readonly sleeper = new Sleeper();
-  private running = false;
-  private loop?: Promise<void>;
-  private lastErrorLog = 0;
+export class OutboxRelay extends PollingLoop {
+  protected readonly logger = new Logger(OutboxRelay.name);
+  private lastRevive = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueService,
-    private readonly listener: PgListener,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.listener.listen(OUTBOX_CHANNEL, () => this.sleeper.poke());
-    this.running = true;
-    this.loop = this.run();
+    listener: PgListener,
+  ) {
+    super(listener, OUTBOX_CHANNEL, config.outboxPollIntervalMs, 'outbox relay failed; events stay in the outbox and are retried');
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.sleeper.poke();
-    await this.loop;
+  protected async round(): Promise<boolean> {
+    if (Date.now() - this.lastRevive >= Math.min(60_000, this.config.outboxRequeueAfterSeconds * 1000)) {
+      await this.reviveStale();
+      this.lastRevive = Date.now();
+    }
+    return (await this.relayBatch()) === BATCH;
   }
 
   /** Relays one batch; answers how many rows it moved. */
@@ -112,37 +106,5 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (revived > 0) this.logger.warn({ revived }, 'revived outbox events whose jobs failed or were lost');
     return revived;
-  }
-
-  private async run(): Promise<void> {
-    const reviveEveryMs = Math.min(60_000, this.config.outboxRequeueAfterSeconds * 1000);
-    let lastRevive = 0;
-    let failures = 0;
-    while (this.running) {
-      let waitMs = this.config.outboxPollIntervalMs;
-      try {
-        if (Date.now() - lastRevive >= reviveEveryMs) {
-          await this.reviveStale();
-          lastRevive = Date.now();
-        }
-        const relayed = await this.relayBatch();
-        failures = 0;
-        if (relayed === BATCH) continue;
-      } catch (error) {
-        failures += 1;
-        waitMs = Math.min(this.config.outboxPollIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
-        this.logFailure(error);
-      }
-      await this.sleeper.sleep(waitMs);
-    }
-  }
-
-  private logFailure(error: unknown): void {
-    if (Date.now() - this.lastErrorLog < 30_000) return;
-    this.lastErrorLog = Date.now();
-    this.logger.warn(
-      { err: { message: error instanceof Error ? error.message : String(error) } },
-      'outbox relay failed; events stay in the outbox and are retried',
-    );
   }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Sealer } from '../common/crypto';
-import { decodeCursor, encodeCursor } from '../common/pagination';
+import { decodeCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -108,10 +108,10 @@ export class WebhooksService {
          FROM webhook_delivery WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
       params,
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => ({
+    return toPage(
+      rows,
+      limit,
+      (row) => ({
         id: row.id,
         eventId: row.event_id,
         type: row.type,
@@ -125,9 +125,9 @@ export class WebhooksService {
         lastAttemptAt: iso(row.last_attempt_at),
         deliveredAt: iso(row.delivered_at),
         deadAt: iso(row.dead_at),
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
-    };
+      }),
+      (row) => [row.cursor_at, row.id],
+    );
   }
 
   /** The route is for org_admins (checked by the guard); here: of this very organisation. */

@@ -1,4 +1,4 @@
-import type { DomainEventType } from '../notifications/domain-event';
+import type { DomainEvent } from '../notifications/domain-event';
 
 /** Each queue has its own workers, so a slow webhook receiver never delays inbox rows or deadlines. */
 export enum QueueName {
@@ -17,16 +17,10 @@ export enum JobName {
   FireDeadline = 'deadline.fire',
 }
 
-/** An outbox event as it travels through Redis: ids only, never personal data. */
-export interface EventJobPayload {
+/** An outbox event as it travels through Redis: the domain event (ids only, never personal data) and where it came from. */
+export interface EventJobPayload extends DomainEvent {
   outboxId: string;
   eventId: string;
-  type: DomainEventType;
-  caseId: string;
-  referralId?: string;
-  breakGlassId?: string;
-  organisationIds: string[];
-  actorUserId?: string;
   occurredAt: string;
 }
 

@@ -11,7 +11,7 @@ import type { Principal, RequestMeta } from '../auth/principal';
 import { CasesService } from '../cases/cases.service';
 import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
 import { type Country, OrganisationType } from '../organisations/organisation-type';
@@ -204,15 +204,16 @@ export class ReferralsService {
       sections: briefed.length > 0 ? [Section.Summary] : [],
       meta,
     });
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => {
+    return toPage(
+      rows,
+      limit,
+      (row) => {
         const view = this.toView(row);
         if (briefed.includes(row)) view.brief = { summary: summaries.get(row.case_id) ?? {}, message: this.openMessage(row) };
         return view;
-      }),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.created_key!, last.id]) : null,
-    };
+      },
+      (row) => [row.created_key!, row.id],
+    );
   }
 
   async accept(principal: Principal, referralId: string, meta: RequestMeta): Promise<ReferralView> {
