@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
@@ -6,6 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { defaultWebRoot, registerAppShell } from './app-shell/app-shell';
 import { Problem } from './common/problem';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -29,10 +31,34 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Nest's own body parsers would also accept form-encoded bodies; the API speaks JSON only (anything else is a 415). */
 export const HTTP_APP_OPTIONS = { bufferLogs: true, bodyParser: false } as const;
 
+/**
+ * The policy the web app runs under, sent with every response. Scripts only from our own origin,
+ * never inline. Styles may be inline: Mantine writes its CSS variables into a <style> element at
+ * run time, and a per-response nonce would make the cached, static index.html dynamic; injected
+ * CSS cannot run code, so the exception is limited to styles.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+export interface HttpAppOptions {
+  /** The built web app to serve at /; default web/dist. Tests point it at a fixture. */
+  webRoot?: string;
+}
+
 /** Builds the HTTP application: the same for `npm start` and for the tests. */
-export async function createHttpApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: AppConfig, databaseUrl: string, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), createFastifyAdapter(), HTTP_APP_OPTIONS);
-  return configureHttpApp(app, config);
+  return configureHttpApp(app, config, options);
 }
 
 /**
@@ -40,7 +66,7 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
  * no-store, OpenAPI. Separate from createHttpApp so a benchmark can apply it to an application
  * built from a testing module.
  */
-export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
+export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
@@ -48,7 +74,12 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
-  await fastify.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await fastify.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+  });
+  await fastify.register(cookie);
   const limiterRedis = createRedis(config.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 300 });
   limiterRedis.on('error', () => undefined);
   fastify.addHook('onClose', async () => limiterRedis.disconnect());
@@ -89,6 +120,7 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await registerAppShell(fastify, options.webRoot ?? defaultWebRoot());
   await app.init();
   await fastify.ready();
   return app;

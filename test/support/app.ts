@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type AppConfig, loadConfig } from '../../src/config/config';
-import { createHttpApp } from '../../src/http';
+import { createHttpApp, type HttpAppOptions } from '../../src/http';
 import { workerDatabaseUrl, required } from './database';
 import { TEST_PASSWORD } from './environment';
 
@@ -44,9 +44,9 @@ export class TestApp {
     readonly config: AppConfig,
   ) {}
 
-  static async start(overrides: Record<string, string> = {}): Promise<TestApp> {
+  static async start(overrides: Record<string, string> = {}, options: HttpAppOptions = {}): Promise<TestApp> {
     const config = await testConfig(overrides);
-    const app = await createHttpApp(config, config.databaseUrl!);
+    const app = await createHttpApp(config, config.databaseUrl!, options);
     return new TestApp(app, config);
   }
 
