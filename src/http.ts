@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { defaultWebRoot, registerAppShell } from './app-shell/app-shell';
+import { quietStartUp } from './common/logging';
 import { Problem } from './common/problem';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -15,10 +16,14 @@ import { createRedis, DEFAULT_REDIS_URL } from './redis/redis';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
 
-/** The Fastify adapter every Passage HTTP application runs on. */
-export function createFastifyAdapter(): FastifyAdapter {
+/**
+ * The Fastify adapter every Passage HTTP application runs on. `trustProxy` (TRUST_PROXY) makes
+ * request.ip the client's address from X-Forwarded-For, for the rate limit and the audit rows.
+ */
+export function createFastifyAdapter(trustProxy: AppConfig['trustProxy'] = false): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: 1_048_576,
+    trustProxy,
     requestIdHeader: false,
     // Keep a caller's request id if it is sane, so a hand-over can be traced across agencies' systems.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -57,7 +62,11 @@ export interface HttpAppOptions {
 
 /** Builds the HTTP application: the same for `npm start` and for the tests. */
 export async function createHttpApp(config: AppConfig, databaseUrl: string, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), createFastifyAdapter(), HTTP_APP_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, databaseUrl),
+    createFastifyAdapter(config.trustProxy),
+    HTTP_APP_OPTIONS,
+  );
   return configureHttpApp(app, config, options);
 }
 
@@ -67,7 +76,7 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, opti
  * built from a testing module.
  */
 export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartUp(app.get(Logger)));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -99,7 +108,6 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     nameSpace: `${config.redisPrefix}:ratelimit:`,
     // The limit protects the service; it must not take it down when Redis is unavailable.
     skipOnError: true,
-    allowList: (request) => request.url.startsWith('/api/health'),
     // Thrown by the plugin and answered by ProblemFilter like any other problem.
     errorResponseBuilder: (_request, context) => Problem.tooManyRequests('Too many requests; slow down', context.ttl / 1000),
   });

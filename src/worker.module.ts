@@ -1,6 +1,7 @@
 import { type DynamicModule, type INestApplicationContext, Module, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { quietStartUp } from './common/logging';
 import { UserCaseVisibility } from './access/user-case-visibility';
 import { coreImports } from './app.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
@@ -32,7 +33,7 @@ export class WorkerModule {
 /** The worker's application context, started: relay, scheduler and queue consumers running. */
 export async function createWorkerContext(config: AppConfig, databaseUrl: string, options: WorkerOptions = {}): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, databaseUrl, options), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartUp(app.get(Logger)));
   await app.init();
   return app;
 }

@@ -1,16 +1,18 @@
-/** Leading characters that make a spreadsheet read a cell as a formula (CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/**
+ * Characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP): at the
+ * start of the cell, and after a `;`, because Excel in semicolon locales (nl-BE, fr-BE, nl-NL)
+ * splits a comma-separated line on `;` and ignores our quoting, so every `;` starts a new cell.
+ */
+const FORMULA_START = /(^|;)([=+\-@\t\r])/g;
 
 /**
- * One CSV cell (RFC 4180). A value that a spreadsheet would evaluate is neutralised with a
- * leading single quote (OWASP's advice); justifications are free text typed by users.
+ * One CSV cell (RFC 4180), always quoted so no delimiter inside it is ever read as one. Each
+ * piece that a spreadsheet would evaluate gets a leading single quote (OWASP's advice):
+ * justifications are free text typed by users.
  */
 export function csvCell(value: string | null | undefined): string {
-  if (value === null || value === undefined || value === '') return '';
-  let cell = value;
-  if (FORMULA_START.test(cell)) cell = `'${cell}`;
-  return NEEDS_QUOTES.test(cell) || cell !== value ? `"${cell.replace(/"/g, '""')}"` : cell;
+  if (value === null || value === undefined) return '""';
+  return `"${value.replace(FORMULA_START, "$1'$2").replace(/"/g, '""')}"`;
 }
 
 export function csvLine(cells: ReadonlyArray<string | null | undefined>): string {

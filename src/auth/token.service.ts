@@ -44,12 +44,13 @@ export class TokenService {
   /** The claims of a valid token, or undefined for any bad, expired or foreign token. */
   async verifyAccess(token: string): Promise<AccessClaims | undefined> {
     try {
-      const claims = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown }>(token, {
+      const claims = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown; exp?: unknown }>(token, {
         algorithms: [ALGORITHM],
         issuer: ISSUER,
         audience: AUDIENCE,
       });
-      if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return undefined;
+      // jsonwebtoken checks `exp` only when present; a token without one would never expire.
+      if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return undefined;
       return { sub: claims.sub, sid: claims.sid };
     } catch {
       return undefined;

@@ -1,21 +1,23 @@
 import { loadConfigOrExit } from '../config/config';
 import { AuditCheckpointService } from '../audit/audit-checkpoint.service';
 import { AuditVerifier } from '../audit/audit-verifier';
+import { openCliDatabase } from '../database/cli-database';
 import { createDataSource } from '../database/data-source';
 
 /** `npm run audit:verify`: prints the verification as JSON; exit code 1 when the chain does not hold. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  if (!config.databaseUrl) throw new Error('set DATABASE_URL');
-  const dataSource = createDataSource(config.databaseUrl);
-  await dataSource.initialize();
+  const database = await openCliDatabase(config, (line) => process.stderr.write(`passage: ${line}\n`));
+  const dataSource = createDataSource(database.url);
   try {
+    await dataSource.initialize();
     const verifier = new AuditVerifier(dataSource, new AuditCheckpointService(dataSource, config));
     const result = await verifier.verify();
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = result.valid ? 0 : 1;
   } finally {
-    await dataSource.destroy();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.stop();
   }
 }
 

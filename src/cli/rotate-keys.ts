@@ -1,15 +1,16 @@
 import { Sealer } from '../common/crypto';
 import { loadConfigOrExit } from '../config/config';
+import { openCliDatabase } from '../database/cli-database';
 import { createDataSource } from '../database/data-source';
 import { rotateEncryptionKeys } from '../cases/key-rotation';
 
 /** `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY, keep the old ones after it, run this, then drop the old ones. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  if (!config.databaseUrl) throw new Error('set DATABASE_URL');
-  const dataSource = createDataSource(config.databaseUrl);
-  await dataSource.initialize();
+  const database = await openCliDatabase(config, (line) => process.stderr.write(`passage: ${line}\n`));
+  const dataSource = createDataSource(database.url);
   try {
+    await dataSource.initialize();
     const result = await rotateEncryptionKeys(dataSource, new Sealer(config.encryptionKeys));
     process.stdout.write(`re-sealed ${result.resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
     if (result.unreadable.length > 0) {
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await dataSource.destroy();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.stop();
   }
 }
 

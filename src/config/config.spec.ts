@@ -58,6 +58,36 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('operations', () => {
+    it('gives every checkout a Redis prefix of its own, the same for all its processes', () => {
+      const other = mkdtempSync(join(tmpdir(), 'passage-config-'));
+      try {
+        const mine = loadConfig({ PASSAGE_VAR_DIR: varDir }).redisPrefix;
+        expect(mine).toMatch(/^passage-[0-9a-f]{10}$/);
+        expect(loadConfig({ PASSAGE_VAR_DIR: varDir }).redisPrefix).toBe(mine);
+        expect(loadConfig({ PASSAGE_VAR_DIR: other }).redisPrefix).not.toBe(mine);
+        expect(loadConfig({ PASSAGE_VAR_DIR: varDir, REDIS_PREFIX: 'shared' }).redisPrefix).toBe('shared');
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
+    it.each<[string | undefined, boolean | string]>([
+      [undefined, false],
+      ['false', false],
+      ['true', true],
+      ['10.0.0.1', '10.0.0.1'],
+      ['10.0.0.0/8, 192.168.1.1,::1', '10.0.0.0/8,192.168.1.1,::1'],
+    ])('reads TRUST_PROXY=%s', (raw, expected) => {
+      expect(loadConfig({ PASSAGE_VAR_DIR: varDir, TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+    });
+
+    it('allows webhooks into private networks only when told', () => {
+      expect(loadConfig({ PASSAGE_VAR_DIR: varDir }).webhookAllowPrivateNetworks).toBe(false);
+      expect(loadConfig({ PASSAGE_VAR_DIR: varDir, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks).toBe(true);
+    });
+  });
+
   describe('refuses malformed variables with a line naming them', () => {
     it.each<[string, Record<string, string>, RegExp]>([
       ['NODE_ENV', { NODE_ENV: 'staging' }, /^NODE_ENV must be/],
@@ -71,6 +101,9 @@ describe('loadConfig', () => {
       ['SEED_DEMO', { SEED_DEMO: 'yes' }, /^SEED_DEMO must be true or false/],
       ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: '0' }, /^RATE_LIMIT_PER_MINUTE must be a whole number/],
       ['REDIS_PREFIX', { REDIS_PREFIX: 'a b' }, /^REDIS_PREFIX may hold/],
+      ['TRUST_PROXY (word)', { TRUST_PROXY: 'yes' }, /^TRUST_PROXY must be true, false, or the proxies/],
+      ['TRUST_PROXY (range)', { TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be/],
+      ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe' }, /^WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false/],
       ['JWT_SECRET (short)', { JWT_SECRET: key(16) }, /^JWT_SECRET must be base64 of at least 32/],
       ['AUDIT_SIGNING_KEY (short)', { AUDIT_SIGNING_KEY: 'c2hvcnQ=' }, /^AUDIT_SIGNING_KEY must be base64 of at least 32/],
       ['DATA_ENCRYPTION_KEY (no id)', { DATA_ENCRYPTION_KEY: key() }, /^DATA_ENCRYPTION_KEY must be keyId:base64key/],
@@ -113,6 +146,14 @@ describe('loadConfig', () => {
 
     it.each(['DATA_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEY', 'JWT_SECRET'])('refuses the docker-compose.yml placeholder for %s', (name) => {
       expect(refusal(production({ [name]: 'change-me' }))).toMatch(new RegExp(`^${name} must be`));
+    });
+
+    it('refuses to seed the demo users, whose password is published, with one clear line', () => {
+      expect(refusal(production({ SEED_DEMO: 'true' }))).toBe('SEED_DEMO=true is refused with NODE_ENV=production: the demo users have a published password');
+    });
+
+    it('keeps one fixed Redis prefix, since the API and the worker may run from different paths', () => {
+      expect(loadConfig(production()).redisPrefix).toBe('passage');
     });
 
     it('does not generate secrets itself', () => {

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** A start-up configuration problem: the process prints `message` on one line and exits 1. */
@@ -19,6 +20,13 @@ export interface AppConfig {
   redisUrl?: string;
   /** Prefix of every Redis key (queues, rate limits), so several deployments or test workers can share one Redis. */
   redisPrefix: string;
+  /**
+   * Fastify's trustProxy: which X-Forwarded-For hops to believe, so rate limits and audit rows
+   * see the client's address behind a reverse proxy. false (default): the socket's address.
+   */
+  trustProxy: boolean | string;
+  /** Lets webhooks target loopback and private networks; only for tests that run a local receiver. */
+  webhookAllowPrivateNetworks: boolean;
   smtpUrl?: string;
   publicUrl: string;
   /** The first key encrypts new data; all of them decrypt. */
@@ -164,6 +172,32 @@ export function parseEncryptionKeys(raw: string): EncryptionKey[] {
   return keys;
 }
 
+/** `TRUST_PROXY`: true (every hop; only when nothing but the proxy can reach Passage), or a comma list of the proxies' addresses / CIDR ranges. */
+function trustProxy(env: Env): boolean | string {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return true;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (!valid) throw new ConfigError(`TRUST_PROXY must be true, false, or the proxies' addresses / CIDR ranges separated by commas, got "${raw}"`);
+  return entries.join(',');
+}
+
+/**
+ * Outside production every checkout gets its own prefix (derived from its data folder, as the
+ * embedded PostgreSQL port is), so two checkouts on one machine never share queues. In
+ * production the API and worker may run from different paths, so the prefix is fixed.
+ */
+function defaultRedisPrefix(nodeEnv: AppConfig['nodeEnv'], varDir: string): string {
+  if (nodeEnv === 'production') return 'passage';
+  return `passage-${createHash('sha256').update(varDir).digest('hex').slice(0, 10)}`;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -211,9 +245,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     };
   }
 
-  const redisPrefix = env.REDIS_PREFIX || 'passage';
+  const redisPrefix = env.REDIS_PREFIX || defaultRedisPrefix(nodeEnv, varDir);
   if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisPrefix)) {
     throw new ConfigError('REDIS_PREFIX may hold letters, digits, ":", "_" and "-" only');
+  }
+
+  const seedDemo = bool(env, 'SEED_DEMO', !databaseUrl);
+  if (seedDemo && nodeEnv === 'production') {
+    // The demo users share one published password: never in a real deployment.
+    throw new ConfigError('SEED_DEMO=true is refused with NODE_ENV=production: the demo users have a published password');
   }
 
   return {
@@ -222,13 +262,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     redisUrl,
     redisPrefix,
+    trustProxy: trustProxy(env),
+    webhookAllowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     smtpUrl,
     publicUrl: publicUrl.replace(/\/$/, ''),
     encryptionKeys: parseEncryptionKeys(secrets.DATA_ENCRYPTION_KEY),
     auditSigningKey: secret('AUDIT_SIGNING_KEY', secrets.AUDIT_SIGNING_KEY, 32),
     auditRetentionDays: env.AUDIT_RETENTION_DAYS ? integer(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     jwtSecret: secret('JWT_SECRET', secrets.JWT_SECRET, 32),
-    seedDemo: bool(env, 'SEED_DEMO', !databaseUrl),
+    seedDemo,
     seedPassword: env.SEED_PASSWORD || 'passage-demo-2026',
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),

@@ -29,6 +29,7 @@ class HealthWithQueuesDto extends HealthDto {
 }
 
 const PROBE_TIMEOUT_MS = 1500;
+const PROBE_CACHE_MS = 1000;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
@@ -43,11 +44,25 @@ export class HealthController {
     private readonly queueStatus: QueueStatusService,
   ) {}
 
+  /**
+   * The last probe, shared by every caller for PROBE_CACHE_MS: a load balancer or an
+   * anonymous client polling /api/health costs at most one round of probes a second.
+   */
+  private cached: { at: number; result: Promise<HealthWithQueuesDto> } | undefined;
+
   @Public()
   @Get()
   @ApiOkResponse({ type: HealthWithQueuesDto })
   @ApiServiceUnavailableResponse({ type: HealthWithQueuesDto, description: 'A dependency is down; the body names it' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthWithQueuesDto> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at >= PROBE_CACHE_MS) this.cached = { at: now, result: this.probe() };
+    const result = await this.cached.result;
+    void reply.status(result.status === 'ok' ? 200 : 503);
+    return result;
+  }
+
+  private async probe(): Promise<HealthWithQueuesDto> {
     const [db, redis, queues] = await Promise.all([
       within(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS).then(
         (): Status => 'up',
@@ -59,8 +74,6 @@ export class HealthController {
       ),
       this.queueStatus.health(),
     ]);
-    const healthy = db === 'up' && redis === 'up';
-    void reply.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', db, redis, queues };
+    return { status: db === 'up' && redis === 'up' ? 'ok' : 'degraded', db, redis, queues };
   }
 }
