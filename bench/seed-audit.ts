@@ -3,7 +3,7 @@ import type { Client } from 'pg';
 import { LegalBasis, Section } from '../src/access/policy';
 import { AuditAction } from '../src/audit/audit-action';
 import { chainHash, type ChainedFields } from '../src/audit/audit-chain';
-import { Role } from '../src/users/role';
+import { Role } from '../src/access/role';
 import type { Random } from './random';
 import { type Directory, type DirectoryUser, type SeededCase, settled } from './seed-cases';
 

@@ -4,8 +4,8 @@ import { LegalBasis, Purpose, Section, SECTIONS } from '../src/access/policy';
 import { CaseSectionsStore } from '../src/cases/case-sections.store';
 import { AGE_GROUPS, EXPLOITATION_TYPES, GENDERS, HANDLING_CODES, ILO_INDICATORS, RISK_LEVELS } from '../src/cases/sections/section-schemas';
 import type { Sealer } from '../src/common/crypto';
-import { Country, OrganisationType } from '../src/organisations/organisation-type';
-import { OPERATIONAL_ROLE, Role } from '../src/users/role';
+import { Country, OrganisationType } from '../src/access/organisation-type';
+import { OPERATIONAL_ROLE, Role } from '../src/access/role';
 import type { Random } from './random';
 
 export interface DirectoryOrganisation {

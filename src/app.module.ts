@@ -6,6 +6,7 @@ import { AccessModule } from './access/access.module';
 import { AuditApiModule } from './audit/audit-api.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BreakGlassModule } from './break-glass/break-glass.module';
 import { CasesModule } from './cases/cases.module';
 import { CryptoModule } from './common/crypto.module';
 import { loggerParams } from './common/logging';
@@ -14,12 +15,12 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
-import { DeadlinesModule } from './notifications/deadlines.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 import { NotificationsModule } from './notifications/notifications.module';
-import { OutboxModule } from './notifications/outbox.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { ParticipationModule } from './participation/participation.module';
-import { QueueModule } from './queue/queue.module';
+import { QueueApiModule, QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { UsersModule } from './users/users.module';
@@ -54,8 +55,10 @@ export class AppModule {
         CasesModule,
         ReferralsModule,
         ParticipationModule,
+        BreakGlassModule,
         AuditApiModule,
         NotificationsModule,
+        QueueApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

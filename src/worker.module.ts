@@ -5,10 +5,15 @@ import { quietStartUp } from './common/logging';
 import { UserCaseVisibility } from './access/user-case-visibility';
 import { coreImports } from './app.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
+import { BreakGlassModule } from './break-glass/break-glass.module';
 import type { AppConfig } from './config/config';
+import { DeadlinesWorkerModule } from './deadlines/deadlines.module';
 import { CASE_VISIBILITY } from './notifications/case-visibility';
 import { NotificationsWorkerModule } from './notifications/notifications.module';
+import { OutboxWorkerModule } from './outbox/outbox.module';
+import { ParticipationModule } from './participation/participation.module';
 import { QueueWorkerModule } from './queue/queue.module';
+import { ReferralsModule } from './referrals/referrals.module';
 
 export interface WorkerOptions {
   /** Binds CASE_VISIBILITY; by default the API's own rules (AccessModule's UserCaseVisibility). */
@@ -24,6 +29,12 @@ export class WorkerModule {
         ...coreImports(config, databaseUrl)!,
         QueueWorkerModule,
         AuditWorkerModule,
+        OutboxWorkerModule,
+        DeadlinesWorkerModule,
+        // The features that own deadline kinds: their handlers are registered with the deadline handler.
+        ReferralsModule,
+        ParticipationModule,
+        BreakGlassModule,
         NotificationsWorkerModule.forRoot(options.caseVisibility ?? { provide: CASE_VISIBILITY, useExisting: UserCaseVisibility }),
       ],
     };

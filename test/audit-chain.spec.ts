@@ -9,7 +9,7 @@ import { type AuditVerification, AuditVerifier } from '../src/audit/audit-verifi
 import { type AuditEntry, AuditService } from '../src/audit/audit.service';
 import type { AppConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
-import { Role } from '../src/users/role';
+import { Role } from '../src/access/role';
 import { TestApp, testConfig } from './support/app';
 import { isolatedDatabaseUrl, withClient } from './support/database';
 import { expectProblem } from './support/problem';

@@ -1,5 +1,5 @@
-import { OrganisationType } from '../src/organisations/organisation-type';
-import { Role } from '../src/users/role';
+import { OrganisationType } from '../src/access/organisation-type';
+import { Role } from '../src/access/role';
 import { createOrganisation, FACTORY_PASSWORD, uniqueName } from './factories/organisations';
 import { createUser } from './factories/users';
 import { TestApp } from './support/app';

@@ -1,9 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DeadlineKind } from '../src/notifications/deadline-kind';
-import { DeadlineScheduler } from '../src/notifications/deadline-scheduler';
-import { DeadlinesService } from '../src/notifications/deadlines.service';
-import { DomainEventType } from '../src/notifications/domain-event';
+import { DeadlineKind } from '../src/deadlines/deadline-kind';
+import { DeadlineScheduler } from '../src/deadlines/deadline-scheduler';
+import { DeadlinesService } from '../src/deadlines/deadlines.service';
+import { DomainEventType } from '../src/outbox/domain-event';
 import { QueueName } from '../src/queue/job-name';
 import { QueueService } from '../src/queue/queue.service';
 import { count, dataSourceOf, Demo, NotificationsStack, waitFor } from './notifications.support';

@@ -8,7 +8,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { transformFileSync } from '@swc/core';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/database/data-source';
-import { DomainEventType } from '../src/notifications/domain-event';
+import { DomainEventType } from '../src/outbox/domain-event';
 import { pingRedis } from '../src/redis/redis';
 import { createWorkerContext } from '../src/worker.module';
 import { count, dataSourceOf, Demo, NotificationsStack, waitFor } from './notifications.support';

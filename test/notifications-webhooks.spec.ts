@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DomainEventType } from '../src/notifications/domain-event';
+import { DomainEventType } from '../src/outbox/domain-event';
 import { verifyWebhookSignature } from '../src/notifications/webhook-signature';
 import { replayDeadDeliveries } from '../src/notifications/webhook-replay';
 import { QueueService } from '../src/queue/queue.service';

@@ -1,6 +1,6 @@
 import type { CreatedOrganisationDto, OrganisationDto } from '../src/organisations/dto/organisation.dto';
-import { Country, OrganisationType } from '../src/organisations/organisation-type';
-import { Role } from '../src/users/role';
+import { Country, OrganisationType } from '../src/access/organisation-type';
+import { Role } from '../src/access/role';
 import { createOrganisation, FACTORY_PASSWORD, uniqueName } from './factories/organisations';
 import { createUser } from './factories/users';
 import { TestApp } from './support/app';

@@ -2,7 +2,7 @@ import { Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AppConfig } from '../src/config/config';
 import { ConfigModule } from '../src/config/config.module';
-import { DomainEventType } from '../src/notifications/domain-event';
+import { DomainEventType } from '../src/outbox/domain-event';
 import { BackoffKind, backoffDelay, JOB_DEFINITIONS, WEBHOOK_RETRY_DELAYS_MS } from '../src/queue/job-definitions';
 import { buildHandlerRegistry, HandlesJob, type JobHandler } from '../src/queue/job-handler';
 import { JOB_NAMES, JobName, type JobPayloads, QUEUE_NAMES } from '../src/queue/job-name';

@@ -1,7 +1,7 @@
 import { PRINCIPAL_CACHE_MS } from '../src/auth/principal.loader';
 import type { UserDto, UserListDto } from '../src/users/dto/user.dto';
-import { OrganisationType } from '../src/organisations/organisation-type';
-import { Role } from '../src/users/role';
+import { OrganisationType } from '../src/access/organisation-type';
+import { Role } from '../src/access/role';
 import { createOrganisation, FACTORY_PASSWORD, uniqueName } from './factories/organisations';
 import { createUser } from './factories/users';
 import { TestApp } from './support/app';

@@ -1,7 +1,7 @@
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
-import { OPERATIONAL_ROLE, Role } from '../users/role';
+import type { Principal } from './principal';
+import { OPERATIONAL_ROLE, Role } from './role';
 import { BREAK_GLASS_SECTIONS, Purpose, purposesFor, sectionsFor } from './policy';
 
 /** What can be done to a case. `read`/`update` take a section as the CASL field. */

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { SqlParams } from '../access/case-sql-filter';
-import type { Principal, RequestMeta } from '../auth/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { AuditAction } from './audit-action';
 import { csvLine } from './audit-csv';
-import { type AuditScope, auditEventScopeColumns, auditScopeCovers, auditScopeOf, auditScopePredicate } from './audit-scope';
+import { type AuditScope, auditEventScopeColumns, auditScopeCovers, auditScopeOf, auditScopePredicate } from '../access/supervisor-scope';
 import { type AuditCaseOwner, AuditService } from './audit.service';
-import type { AuditEventDto, AuditFiltersDto, BreakGlassGrantDto } from './dto/audit.dto';
+import type { AuditEventDto, AuditFiltersDto } from './dto/audit.dto';
 
 const DEFAULT_LIMIT = 25;
 
@@ -51,33 +51,6 @@ const CSV_HEADER = [
   'requestId',
   'ip',
 ];
-
-interface GrantRow {
-  id: string;
-  case_id: string;
-  reference: string;
-  user_id: string;
-  organisation_id: string;
-  organisation_country: string | null;
-  lead_organisation_id: string;
-  case_country: string;
-  justification: string;
-  created_at: Date;
-  expires_at: Date;
-  reviewed_at: Date | null;
-  reviewed_by: string | null;
-  review_note: string | null;
-}
-
-const GRANT_FROM = `break_glass_grant g JOIN "case" c ON c.id = g.case_id JOIN organisation o ON o.id = g.organisation_id`;
-const GRANT_COLUMNS = `g.id, g.case_id, c.reference, g.user_id, g.organisation_id, o.country AS organisation_country, c.lead_organisation_id,
-  c.country AS case_country, g.justification, g.created_at, g.expires_at, g.reviewed_at, g.reviewed_by, g.review_note`;
-const GRANT_SCOPE_COLUMNS = {
-  actorOrganisationId: 'g.organisation_id',
-  actorCountry: 'o.country',
-  caseLeadOrganisationId: 'c.lead_organisation_id',
-  caseCountry: 'c.country',
-};
 
 /**
  * The supervisors' side of the audit trail. Every answer is itself audited first (record, then
@@ -129,71 +102,6 @@ export class AuditQueryService {
     }
     await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, caseId, caseOwner, meta });
     return this.page(scope, { caseId }, before, query.limit ?? DEFAULT_LIMIT);
-  }
-
-  async breakGlassGrants(
-    principal: Principal,
-    query: { reviewed?: boolean; limit?: number; cursor?: string },
-    meta: RequestMeta,
-  ): Promise<Page<BreakGlassGrantDto>> {
-    const after = query.cursor === undefined ? undefined : uuidFromCursor(query.cursor);
-    await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, meta });
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    const params = new SqlParams();
-    const where = [auditScopePredicate(auditScopeOf(principal), GRANT_SCOPE_COLUMNS, params)];
-    if (query.reviewed !== undefined) where.push(`g.reviewed_at IS ${query.reviewed ? 'NOT NULL' : 'NULL'}`);
-    if (after) where.push(`(g.created_at, g.id) < (SELECT created_at, id FROM break_glass_grant WHERE id = ${params.add(after)})`);
-    const rows: GrantRow[] = await this.dataSource.query(
-      `SELECT ${GRANT_COLUMNS} FROM ${GRANT_FROM} WHERE ${where.join(' AND ')} ORDER BY g.created_at DESC, g.id DESC LIMIT ${params.add(limit + 1)}`,
-      params.values,
-    );
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit).map(grantView);
-    return { items, nextCursor: more ? encodeCursor([items[items.length - 1]!.id]) : null };
-  }
-
-  async reviewBreakGlass(principal: Principal, grantId: string, note: string, meta: RequestMeta): Promise<BreakGlassGrantDto> {
-    const grant = await this.loadGrant(this.dataSource.manager, grantId);
-    const denied = { action: AuditAction.BreakGlassReview, outcome: 'denied' as const, actor: principal, meta };
-    if (!grant) {
-      await this.audit.recordNow(denied);
-      throw Problem.notFound('Break-glass grant not found');
-    }
-    const caseOwner: AuditCaseOwner = { leadOrganisationId: grant.lead_organisation_id, country: grant.case_country };
-    const facts = {
-      actorOrganisationId: grant.organisation_id,
-      actorCountry: grant.organisation_country,
-      caseLeadOrganisationId: grant.lead_organisation_id,
-      caseCountry: grant.case_country,
-    };
-    if (!auditScopeCovers(auditScopeOf(principal), facts)) {
-      await this.audit.recordNow({ ...denied, caseId: grant.case_id, caseOwner });
-      throw Problem.forbidden('This break-glass use is outside your supervision');
-    }
-    return this.dataSource.transaction(async (manager) => {
-      const updated: Array<{ id: string }> = await manager.query(
-        `WITH reviewed AS (
-           UPDATE break_glass_grant SET reviewed_at = now(), reviewed_by = $2, review_note = $3 WHERE id = $1 AND reviewed_at IS NULL RETURNING id
-         ) SELECT id FROM reviewed`,
-        [grantId, principal.userId, note],
-      );
-      if (updated.length === 0) throw Problem.conflict('already-reviewed', 'This break-glass use has already been reviewed');
-      await this.audit.record(manager, {
-        action: AuditAction.BreakGlassReview,
-        outcome: 'allowed',
-        actor: principal,
-        caseId: grant.case_id,
-        caseOwner,
-        legalBasis: 'break_glass',
-        meta,
-      });
-      return grantView((await this.loadGrant(manager, grantId))!);
-    });
-  }
-
-  private async loadGrant(manager: EntityManager, grantId: string): Promise<GrantRow | undefined> {
-    const rows: GrantRow[] = await manager.query(`SELECT ${GRANT_COLUMNS} FROM ${GRANT_FROM} WHERE g.id = $1`, [grantId]);
-    return rows[0];
   }
 
   private async page(scope: AuditScope | undefined, filters: AuditFiltersDto, beforeSeq: string | undefined, limit: number): Promise<Page<AuditEventDto>> {
@@ -257,12 +165,6 @@ function seqFromCursor(cursor: string): string {
   return seq;
 }
 
-function uuidFromCursor(cursor: string): string {
-  const [id] = decodeCursor(cursor, 1);
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw badCursor();
-  return id;
-}
-
 function badCursor(): Problem {
   return Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
 }
@@ -299,20 +201,4 @@ function csvRow(row: EventRow): string {
     row.request_id,
     row.ip,
   ]);
-}
-
-function grantView(row: GrantRow): BreakGlassGrantDto {
-  return {
-    id: row.id,
-    caseId: row.case_id,
-    caseReference: row.reference,
-    userId: row.user_id,
-    organisationId: row.organisation_id,
-    justification: row.justification,
-    createdAt: row.created_at.toISOString(),
-    expiresAt: row.expires_at.toISOString(),
-    reviewedAt: row.reviewed_at?.toISOString() ?? null,
-    reviewedBy: row.reviewed_by,
-    reviewNote: row.review_note,
-  };
 }

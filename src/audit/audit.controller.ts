@@ -1,27 +1,17 @@
 import { PageQueryDto } from '../common/page-query.dto';
 import { Readable } from 'node:stream';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Meta, Roles } from '../auth/auth.decorators';
-import type { Principal, RequestMeta } from '../auth/principal';
-import { CaseIdPipe } from '../cases/case-params';
-import { UuidParam } from '../common/validation';
-import { Role } from '../users/role';
+import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
+import { CaseIdPipe } from '../common/ids';
+import { Role } from '../access/role';
 import { AuditAction } from './audit-action';
 import { AuditQueryService } from './audit-query.service';
 import { AuditVerifier } from './audit-verifier';
 import { AuditService } from './audit.service';
-import {
-  AuditEventPageDto,
-  AuditEventsQueryDto,
-  AuditFiltersDto,
-  AuditVerificationDto,
-  BreakGlassGrantDto,
-  BreakGlassPageDto,
-  BreakGlassQueryDto,
-  BreakGlassReviewDto,
-} from './dto/audit.dto';
+import { AuditEventPageDto, AuditEventsQueryDto, AuditFiltersDto, AuditVerificationDto } from './dto/audit.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -78,25 +68,5 @@ export class AuditController {
     @Meta() meta: RequestMeta,
   ): Promise<AuditEventPageDto> {
     return this.queries.accessLog(principal, caseId, query, meta);
-  }
-
-  @Get('audit/break-glass')
-  @ApiOperation({ summary: 'Break-glass uses in your scope, newest first' })
-  @ApiOkResponse({ type: BreakGlassPageDto })
-  breakGlass(@CurrentPrincipal() principal: Principal, @Query() query: BreakGlassQueryDto, @Meta() meta: RequestMeta): Promise<BreakGlassPageDto> {
-    return this.queries.breakGlassGrants(principal, query, meta);
-  }
-
-  @Post('audit/break-glass/:id/review')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Mark a break-glass use as reviewed, with a note' })
-  @ApiOkResponse({ type: BreakGlassGrantDto })
-  review(
-    @CurrentPrincipal() principal: Principal,
-    @UuidParam() id: string,
-    @Body() body: BreakGlassReviewDto,
-    @Meta() meta: RequestMeta,
-  ): Promise<BreakGlassGrantDto> {
-    return this.queries.reviewBreakGlass(principal, id, body.note, meta);
   }
 }

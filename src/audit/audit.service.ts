@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Principal, RequestMeta } from '../auth/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { Problem } from '../common/problem';
 import type { AuditAction, AuditOutcome } from './audit-action';
 import { chainHash, type ChainedFields } from './audit-chain';

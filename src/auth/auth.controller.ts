@@ -5,10 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiProblems } from '../common/openapi';
 import { Problem } from '../common/problem';
-import { CurrentPrincipal, Public, requestMeta } from './auth.decorators';
+import { CurrentPrincipal, Public, requestMeta } from '../access/route.decorators';
 import { AuthService } from './auth.service';
 import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
-import type { Principal } from './principal';
+import type { Principal } from '../access/principal';
 
 @ApiTags('auth')
 @Controller()

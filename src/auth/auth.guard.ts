@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Problem } from '../common/problem';
-import type { Role } from '../users/role';
-import { type AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_ROLES } from './auth.decorators';
+import type { Role } from '../access/role';
+import { type AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_ROLES } from '../access/route.decorators';
 import { PrincipalLoader } from './principal.loader';
 import { TokenService } from './token.service';
 

@@ -6,9 +6,9 @@ import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import type { Role } from '../users/role';
+import type { Role } from '../access/role';
 import { dummyPasswordHash, verifyPassword } from './password';
-import type { RequestMeta } from './principal';
+import type { RequestMeta } from '../access/principal';
 import { PrincipalLoader } from './principal.loader';
 import { TokenService } from './token.service';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Country, OrganisationType } from '../organisations/organisation-type';
-import type { Role } from '../users/role';
-import type { Principal } from './principal';
+import type { Country, OrganisationType } from '../access/organisation-type';
+import type { Role } from '../access/role';
+import type { Principal } from '../access/principal';
 
 /**
  * How long a looked-up principal is reused. Bounds how late a deactivation or a logout takes

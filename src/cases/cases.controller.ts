@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Section } from '../access/policy';
-import { CurrentPrincipal, Meta } from '../auth/auth.decorators';
-import type { Principal, RequestMeta } from '../auth/principal';
-import { CaseIdPipe, SectionPipe } from './case-params';
+import { CurrentPrincipal, Meta } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
+import { CaseIdPipe } from '../common/ids';
+import { SectionPipe } from './case-params';
 import { CasesService } from './cases.service';
-import { BreakGlassDto, CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
+import { CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -57,12 +58,5 @@ export class CasesController {
   @ApiOkResponse({ description: '{ grants: [{ source, organisationId, purpose, legalBasis, sections, expiresAt? }], actions }' })
   explain(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
     return this.cases.explain(principal, id, meta);
-  }
-
-  @Post(':id/break-glass')
-  @ApiOperation({ summary: 'Emergency access to summary and identity for 4 hours, with a justification (≥ 20 characters)' })
-  @ApiCreatedResponse({ description: '{ id, expiresAt }' })
-  breakGlass(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Body() body: BreakGlassDto, @Meta() meta: RequestMeta) {
-    return this.cases.breakGlass(principal, id, body.justification, meta);
   }
 }

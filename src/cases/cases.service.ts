@@ -6,16 +6,16 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type LoadedCase, AccessService, type Grant } from '../access/access.service';
 import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
 import { SqlParams } from '../access/case-sql-filter';
-import { BREAK_GLASS_HOURS, BREAK_GLASS_SECTIONS, LegalBasis, Purpose, Section, SECTIONS, type SectionAccess } from '../access/policy';
+import { LegalBasis, Purpose, Section, SECTIONS, type SectionAccess } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import type { Principal, RequestMeta } from '../auth/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
-import { DomainEventType } from '../notifications/domain-event';
-import { DeadlinesService } from '../notifications/deadlines.service';
-import { OutboxService } from '../notifications/outbox.service';
+import { DomainEventType } from '../outbox/domain-event';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { OutboxService } from '../outbox/outbox.service';
 import { CaseSectionsStore } from './case-sections.store';
 import type { CreateCaseDto, ListCasesQuery } from './dto/case.dto';
 import { mergeSection, type SectionData } from './sections/sections';
@@ -305,58 +305,6 @@ export class CasesService {
     }
     await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'allowed', actor: principal, caseId, caseOwner: loaded, meta });
     return { grants: this.access.grants(principal, loaded), actions: this.access.permissions(ability, loaded).actions };
-  }
-
-  /**
-   * Emergency access: an operational user of the case's country whose organisation does not
-   * take part opens summary and identity for a few hours. Flagged, notified, listed for review.
-   */
-  async breakGlass(principal: Principal, caseId: string, justification: string, meta: RequestMeta): Promise<{ id: string; expiresAt: string }> {
-    const authorize: Authorization = (ability, loaded) => {
-      if (this.access.can(ability, CaseAction.BreakGlass, loaded)) return undefined;
-      if (this.access.isVisible(ability, loaded)) return Problem.forbidden('Your organisation takes part in this case; break-glass is for those who do not');
-      return NOT_FOUND();
-    };
-    return this.mutate(
-      principal,
-      caseId,
-      meta,
-      { action: AuditAction.BreakGlass, sections: BREAK_GLASS_SECTIONS, justification },
-      authorize,
-      async (manager, loaded) => {
-        const grants: Array<{ id: string; expires_at: Date }> = await manager.query(
-          `INSERT INTO break_glass_grant (case_id, user_id, organisation_id, justification, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5)) RETURNING id, expires_at`,
-          [caseId, principal.userId, principal.organisationId, justification, BREAK_GLASS_HOURS],
-        );
-        const grant = grants[0]!;
-        await this.deadlines.scheduleBreakGlassReview(manager, {
-          caseId,
-          breakGlassId: grant.id,
-          grantedAt: new Date(),
-          organisationIds: [loaded.leadOrganisationId],
-        });
-        await this.outbox.emit(manager, {
-          type: DomainEventType.BreakGlassUsed,
-          caseId,
-          breakGlassId: grant.id,
-          organisationIds: [loaded.leadOrganisationId],
-          actorUserId: principal.userId,
-        });
-        await this.audit.record(manager, {
-          action: AuditAction.BreakGlass,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          sections: BREAK_GLASS_SECTIONS,
-          legalBasis: LegalBasis.BreakGlass,
-          justification,
-          meta,
-        });
-        return { id: grant.id, expiresAt: grant.expires_at.toISOString() };
-      },
-    );
   }
 
   /**

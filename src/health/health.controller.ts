@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { Public } from '../auth/auth.decorators';
-import { type QueueHealth, QueueStatusService } from '../notifications/queue-status.service';
+import { Public } from '../access/route.decorators';
+import { type QueueHealth, QueueStatusService } from '../queue/queue-status.service';
 import { REDIS } from '../redis/redis.module';
 
 type Status = 'up' | 'down';

@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { HandlesJob, type JobHandler } from '../queue/job-handler';
 import { JobName, type JobPayloads } from '../queue/job-name';
 import type { Language } from '../users/user.entity';
-import type { DomainEventType } from './domain-event';
+import type { DomainEventType } from '../outbox/domain-event';
 import { Mailer } from './mailer';
 import { notificationEmail } from './messages';
 

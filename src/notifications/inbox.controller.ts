@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../access/route.decorators';
+import type { Principal } from '../access/principal';
 import { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
 import { InboxService } from './inbox.service';
 

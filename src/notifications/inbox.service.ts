@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { decodeCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
-import type { DomainEventType } from './domain-event';
+import type { DomainEventType } from '../outbox/domain-event';
 import type { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
-import { modify } from './sql';
-import { requireUuid } from './uuid';
+import { modify } from '../common/sql';
+import { parseId } from '../common/ids';
 
 interface NotificationRow {
   id: string;
@@ -60,7 +60,7 @@ export class InboxService {
   /** Idempotent: reading twice keeps the first time. Someone else's notification does not exist (404). */
   async markRead(userId: string, notificationId: string): Promise<void> {
     const { count } = await modify(this.dataSource, `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2`, [
-      requireUuid(notificationId, 'No such notification'),
+      parseId(notificationId, 'No such notification'),
       userId,
     ]);
     if (count === 0) throw Problem.notFound('No such notification');

@@ -1,5 +1,5 @@
 import type { Language } from '../users/user.entity';
-import { DomainEventType } from './domain-event';
+import { DomainEventType } from '../outbox/domain-event';
 
 type Title = (reference: string) => string;
 

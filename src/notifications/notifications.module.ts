@@ -1,23 +1,17 @@
-import { ReferralExpiryModule } from '../referrals/referral-expiry.service';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { DeadlineHandler } from './deadline.handler';
-import { DeadlineScheduler } from './deadline-scheduler';
 import { EmailHandler } from './email.handler';
 import { EventFanOutHandler } from './event-fan-out.handler';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { Mailer } from './mailer';
-import { OutboxRelay } from './outbox-relay';
-import { PgListener } from './pg-listener';
-import { QueueStatusController } from './queue-status.controller';
 import { RecipientResolver } from './recipients';
 import { WebhookDeliveryHandler } from './webhook-delivery.handler';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** The API side: inbox, webhook registration and delivery log, queue status. */
+/** The API side: inbox, webhook registration and delivery log. */
 @Module({
-  controllers: [InboxController, WebhooksController, QueueStatusController],
+  controllers: [InboxController, WebhooksController],
   providers: [InboxService, WebhooksService],
 })
 export class NotificationsModule {}
@@ -31,19 +25,7 @@ export class NotificationsWorkerModule {
   static forRoot(caseVisibility: Provider): DynamicModule {
     return {
       module: NotificationsWorkerModule,
-      imports: [ReferralExpiryModule],
-      providers: [
-        caseVisibility,
-        PgListener,
-        OutboxRelay,
-        DeadlineScheduler,
-        RecipientResolver,
-        Mailer,
-        EventFanOutHandler,
-        EmailHandler,
-        WebhookDeliveryHandler,
-        DeadlineHandler,
-      ],
+      providers: [caseVisibility, RecipientResolver, Mailer, EventFanOutHandler, EmailHandler, WebhookDeliveryHandler],
     };
   }
 }

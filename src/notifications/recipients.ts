@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { OrganisationType } from '../organisations/organisation-type';
-import type { EventJobPayload } from '../queue/job-name';
-import { OPERATIONAL_ROLE, Role } from '../users/role';
+import { OrganisationType } from '../access/organisation-type';
+import type { EventJobPayload } from '../outbox/domain-event';
+import { OPERATIONAL_ROLE, Role } from '../access/role';
 import type { Language } from '../users/user.entity';
 import { CASE_VISIBILITY, type CaseVisibility } from './case-visibility';
-import { DomainEventType } from './domain-event';
+import { DomainEventType } from '../outbox/domain-event';
 
 export interface CaseFacts {
   id: string;

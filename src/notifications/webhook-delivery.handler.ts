@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { HandlesJob, type JobContext, type JobHandler } from '../queue/job-handler';
 import { JobName, type JobPayloads } from '../queue/job-name';
-import { modify } from './sql';
+import { modify } from '../common/sql';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
 import { webhookSecretAad } from './webhooks.service';
 

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
-import { Role } from '../users/role';
+import { CurrentPrincipal, Roles } from '../access/route.decorators';
+import type { Principal } from '../access/principal';
+import { Role } from '../access/role';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
-import { requireUuid } from './uuid';
+import { parseId } from '../common/ids';
 import { WebhooksService } from './webhooks.service';
 
 @ApiTags('webhooks')
@@ -22,14 +22,14 @@ export class WebhooksController {
     @Param('organisationId') organisationId: string,
     @Body() body: CreateWebhookDto,
   ): Promise<CreatedWebhookDto> {
-    return this.webhooks.create(principal, requireUuid(organisationId), body);
+    return this.webhooks.create(principal, parseId(organisationId), body);
   }
 
   @Get()
   @ApiOperation({ summary: "The organisation's webhooks, without secrets" })
   @ApiOkResponse({ type: WebhookListDto })
   list(@CurrentPrincipal() principal: Principal, @Param('organisationId') organisationId: string): Promise<WebhookListDto> {
-    return this.webhooks.list(principal, requireUuid(organisationId));
+    return this.webhooks.list(principal, parseId(organisationId));
   }
 
   @Delete(':webhookId')
@@ -41,7 +41,7 @@ export class WebhooksController {
     @Param('organisationId') organisationId: string,
     @Param('webhookId') webhookId: string,
   ): Promise<void> {
-    await this.webhooks.deactivate(principal, requireUuid(organisationId), webhookId);
+    await this.webhooks.deactivate(principal, parseId(organisationId), webhookId);
   }
 
   @Get(':webhookId/deliveries')
@@ -53,6 +53,6 @@ export class WebhooksController {
     @Param('webhookId') webhookId: string,
     @Query() query: DeliveryQueryDto,
   ): Promise<DeliveryListDto> {
-    return this.webhooks.deliveries(principal, requireUuid(organisationId), webhookId, query);
+    return this.webhooks.deliveries(principal, parseId(organisationId), webhookId, query);
   }
 }

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../access/principal';
 import { Sealer } from '../common/crypto';
 import { decodeCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import type { DomainEventType } from './domain-event';
+import type { DomainEventType } from '../outbox/domain-event';
 import type { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
-import { modify } from './sql';
-import { requireUuid } from './uuid';
+import { modify } from '../common/sql';
+import { parseId } from '../common/ids';
 import { newWebhookSecret } from './webhook-signature';
 
 /** Binds a sealed secret to its webhook, so a ciphertext cannot be moved to another row. */
@@ -79,7 +79,7 @@ export class WebhooksService {
   async deactivate(principal: Principal, organisationId: string, webhookId: string): Promise<void> {
     this.requireOwnOrganisation(principal, organisationId);
     const { count } = await modify(this.dataSource, `UPDATE webhook SET active = false WHERE id = $1 AND organisation_id = $2`, [
-      requireUuid(webhookId, 'No such webhook'),
+      parseId(webhookId, 'No such webhook'),
       organisationId,
     ]);
     if (count === 0) throw Problem.notFound('No such webhook');
@@ -87,7 +87,7 @@ export class WebhooksService {
 
   async deliveries(principal: Principal, organisationId: string, webhookId: string, query: DeliveryQueryDto): Promise<DeliveryListDto> {
     this.requireOwnOrganisation(principal, organisationId);
-    const id = requireUuid(webhookId, 'No such webhook');
+    const id = parseId(webhookId, 'No such webhook');
     const owned: unknown[] = await this.dataSource.query(`SELECT 1 FROM webhook WHERE id = $1 AND organisation_id = $2`, [id, organisationId]);
     if (owned.length === 0) throw Problem.notFound('No such webhook');
     const limit = query.limit ?? 25;

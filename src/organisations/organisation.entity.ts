@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Country, OrganisationType } from './organisation-type';
+import { Country, OrganisationType } from '../access/organisation-type';
 
 @Entity('organisation')
 export class Organisation {

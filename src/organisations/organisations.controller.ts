@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, Roles } from '../access/route.decorators';
+import type { Principal } from '../access/principal';
 import { ApiProblems } from '../common/openapi';
 import { UuidParam } from '../common/validation';
-import { Role } from '../users/role';
+import { Role } from '../access/role';
 import {
   CreatedOrganisationDto,
   CreateOrganisationDto,

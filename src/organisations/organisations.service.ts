@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../access/principal';
 import { Problem, type ProblemFieldError } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
-import { Role } from '../users/role';
+import { Role } from '../access/role';
 import { UsersService } from '../users/users.service';
 import type {
   CreatedOrganisationDto,
@@ -15,7 +15,7 @@ import type {
   OrganisationQueryDto,
   UpdateOrganisationDto,
 } from './dto/organisation.dto';
-import { OrganisationType } from './organisation-type';
+import { OrganisationType } from '../access/organisation-type';
 import { Organisation } from './organisation.entity';
 
 /** Bed fields appear only on reception centres, as API.md's item shape says. */

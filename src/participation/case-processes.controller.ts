@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Meta } from '../auth/auth.decorators';
-import type { Principal, RequestMeta } from '../auth/principal';
-import { CaseIdPipe } from '../cases/case-params';
-import { ConsentService } from '../consent/consent.service';
-import { ReflectionPeriodDto, WithdrawConsentDto } from '../referrals/dto/referral.dto';
+import { CurrentPrincipal, Meta } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
+import { CaseIdPipe } from '../common/ids';
+import { ConsentService } from './consent.service';
+import { ReflectionPeriodDto, WithdrawConsentDto } from './dto/participation.dto';
 import { CaseProcessesService } from './case-processes.service';
 
 @ApiTags('cases')

@@ -1,4 +1,4 @@
-import { Country } from '../organisations/organisation-type';
+import { Country } from '../access/organisation-type';
 import { reflectionPeriodEnd } from './case-processes.service';
 
 describe('reflectionPeriodEnd', () => {

@@ -4,12 +4,12 @@ import { CaseAction } from '../access/case-ability.factory';
 import { Purpose, Section } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import type { Principal, RequestMeta } from '../auth/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { CaseSectionsStore } from '../cases/case-sections.store';
 import { CasesService, type SectionView } from '../cases/cases.service';
 import { Problem } from '../common/problem';
-import { Country } from '../organisations/organisation-type';
-import { DeadlinesService } from '../notifications/deadlines.service';
+import { Country } from '../access/organisation-type';
+import { DeadlinesService } from '../deadlines/deadlines.service';
 
 /** End of a reflection period started on `start` (YYYY-MM-DD) in a case of `country`. */
 export function reflectionPeriodEnd(start: string, country: Country): string {

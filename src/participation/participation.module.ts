@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '../cases/cases.module';
-import { ConsentService } from '../consent/consent.service';
+import { ConsentService } from './consent.service';
+import { ReflectionDeadlines } from './reflection-deadlines';
 import { CaseProcessesController } from './case-processes.controller';
 import { CaseProcessesService } from './case-processes.service';
 
@@ -8,6 +9,6 @@ import { CaseProcessesService } from './case-processes.service';
 @Module({
   imports: [CasesModule],
   controllers: [CaseProcessesController],
-  providers: [CaseProcessesService, ConsentService],
+  providers: [CaseProcessesService, ConsentService, ReflectionDeadlines],
 })
 export class ParticipationModule {}

@@ -1,5 +1,3 @@
-import type { DomainEvent } from '../notifications/domain-event';
-
 /** Each queue has its own workers, so a slow webhook receiver never delays inbox rows or deadlines. */
 export enum QueueName {
   Notifications = 'notifications',
@@ -17,15 +15,12 @@ export enum JobName {
   FireDeadline = 'deadline.fire',
 }
 
-/** An outbox event as it travels through Redis: the domain event (ids only, never personal data) and where it came from. */
-export interface EventJobPayload extends DomainEvent {
-  outboxId: string;
-  eventId: string;
-  occurredAt: string;
-}
-
+/**
+ * Each job's payload type. The queue layer knows no domain types: a job whose payload is a
+ * domain type adds its entry from the feature that owns that type (`declare module`), as the
+ * outbox does for FanOutEvent, so the queue never imports a feature.
+ */
 export interface JobPayloads {
-  [JobName.FanOutEvent]: EventJobPayload;
   [JobName.SendEmail]: { notificationId: string };
   /** `replay` counts manual replays of a dead-lettered delivery, so each replay is a new job. */
   [JobName.DeliverWebhook]: { deliveryId: string; replay?: number };

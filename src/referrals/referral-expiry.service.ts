@@ -1,8 +1,8 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DeadlinesService } from '../notifications/deadlines.service';
-import { DomainEventType } from '../notifications/domain-event';
-import { OutboxService } from '../notifications/outbox.service';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { DomainEventType } from '../outbox/domain-event';
+import { OutboxService } from '../outbox/outbox.service';
 import { ReferralStatus } from './referral-rules';
 
 /**
@@ -29,6 +29,3 @@ export class ReferralExpiryService {
     return true;
   }
 }
-
-@Module({ providers: [ReferralExpiryService], exports: [ReferralExpiryService] })
-export class ReferralExpiryModule {}

@@ -1,6 +1,6 @@
 import { Purpose, LegalBasis } from '../access/policy';
 import { Problem } from '../common/problem';
-import { OrganisationType } from '../organisations/organisation-type';
+import { OrganisationType } from '../access/organisation-type';
 
 export enum ReferralStatus {
   Pending = 'pending',

@@ -1,20 +1,12 @@
-import { Body, Controller, Get, HttpCode, Injectable, Param, type PipeTransform, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isUUID } from 'class-validator';
-import { CurrentPrincipal, Meta } from '../auth/auth.decorators';
-import type { Principal, RequestMeta } from '../auth/principal';
-import { CaseIdPipe } from '../cases/case-params';
-import { Problem } from '../common/problem';
+import { CurrentPrincipal, Meta } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
+import { CaseIdPipe, IdPipe } from '../common/ids';
 import { CreateReferralDto, DeclineReferralDto, ListReferralsQuery } from './dto/referral.dto';
 import { ReferralsService } from './referrals.service';
 
-@Injectable()
-class ReferralIdPipe implements PipeTransform<string, string> {
-  transform(value: string): string {
-    if (!isUUID(value)) throw Problem.notFound('Referral not found');
-    return value;
-  }
-}
+const ReferralIdPipe = new IdPipe('Referral not found');
 
 @ApiTags('referrals')
 @ApiBearerAuth()

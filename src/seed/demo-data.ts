@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { hashPassword } from '../auth/password';
-import { Country, OrganisationType } from '../organisations/organisation-type';
-import { Role } from '../users/role';
+import { Country, OrganisationType } from '../access/organisation-type';
+import { Role } from '../access/role';
 
 interface DemoOrganisation {
   slug: string;

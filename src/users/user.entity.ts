@@ -1,6 +1,5 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Organisation } from '../organisations/organisation.entity';
-import { Role } from './role';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Role } from '../access/role';
 
 export type Language = 'en' | 'nl' | 'fr';
 
@@ -11,10 +10,6 @@ export class User {
 
   @Column({ type: 'uuid' })
   organisationId!: string;
-
-  @ManyToOne(() => Organisation)
-  @JoinColumn({ name: 'organisation_id' })
-  organisation?: Organisation;
 
   @Column({ type: 'citext' })
   email!: string;

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../access/principal';
 import { PrincipalLoader } from '../auth/principal.loader';
 import { decodeCursor, encodeCursor } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
-import type { OrganisationType } from '../organisations/organisation-type';
+import type { OrganisationType } from '../access/organisation-type';
 import type { CreateUserDto, NewAccountDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
-import { Role, ROLE_ORGANISATION_TYPES } from './role';
+import { Role, ROLE_ORGANISATION_TYPES } from '../access/role';
 
 const DEFAULT_PAGE_SIZE = 100;
 

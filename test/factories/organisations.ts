@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreatedOrganisationDto } from '../../src/organisations/dto/organisation.dto';
-import { Country, OrganisationType } from '../../src/organisations/organisation-type';
+import { Country, OrganisationType } from '../../src/access/organisation-type';
 import type { TestApp } from '../support/app';
 
 /** Password of every account the factories create (long enough for the policy). */

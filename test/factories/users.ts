@@ -1,5 +1,5 @@
 import type { UserDto } from '../../src/users/dto/user.dto';
-import type { Role } from '../../src/users/role';
+import type { Role } from '../../src/access/role';
 import type { TestApp } from '../support/app';
 import { FACTORY_PASSWORD, uniqueName } from './organisations';
 

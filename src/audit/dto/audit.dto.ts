@@ -1,7 +1,6 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEnum, IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import { AuditAction, type AuditOutcome } from '../audit-action';
 
 const OUTCOMES: AuditOutcome[] = ['allowed', 'denied'];
@@ -29,23 +28,6 @@ export class AuditFiltersDto {
 }
 
 export class AuditEventsQueryDto extends IntersectionType(AuditFiltersDto, PageQueryDto) {}
-
-export class BreakGlassQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'false: only grants still to review; true: only reviewed ones; absent: all' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
-  @IsBoolean()
-  reviewed?: boolean;
-}
-
-export class BreakGlassReviewDto {
-  @ApiProperty({ minLength: 1, maxLength: 2000, description: "The reviewer's conclusion" })
-  @IsString()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @MinLength(1)
-  @MaxLength(2000)
-  note!: string;
-}
 
 class AuditActorDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) userId!: string | null;
@@ -78,23 +60,4 @@ export class AuditVerificationDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The first event found wrong' }) firstInvalidId?: string;
   @ApiPropertyOptional({ description: 'Its seq, or where missing events begin' }) firstInvalidSeq?: string;
   @ApiPropertyOptional() reason?: string;
-}
-
-export class BreakGlassGrantDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) caseId!: string;
-  @ApiProperty() caseReference!: string;
-  @ApiProperty({ format: 'uuid' }) userId!: string;
-  @ApiProperty({ format: 'uuid' }) organisationId!: string;
-  @ApiProperty() justification!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) reviewedAt!: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String }) reviewedBy!: string | null;
-  @ApiProperty({ nullable: true, type: String }) reviewNote!: string | null;
-}
-
-export class BreakGlassPageDto {
-  @ApiProperty({ type: [BreakGlassGrantDto] }) items!: BreakGlassGrantDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }

@@ -1,8 +1,8 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { COUNTRIES } from '../../organisations/organisation-type';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { COUNTRIES } from '../../access/organisation-type';
 import { EXPLOITATION_TYPES, IdentitySection, InvestigationSection, SummarySection } from '../sections/section-schemas';
 
 export class CreateCaseDto {
@@ -51,14 +51,6 @@ export const CLOSE_REASONS = ['referred_elsewhere', 'returned_home', 'permit_gra
 
 export class CloseCaseDto {
   @ApiProperty({ enum: CLOSE_REASONS }) @IsIn(CLOSE_REASONS) reason!: (typeof CLOSE_REASONS)[number];
-}
-
-export class BreakGlassDto {
-  @ApiProperty({ minLength: 20, maxLength: 2000 })
-  @IsString()
-  @MinLength(20)
-  @MaxLength(2000)
-  justification!: string;
 }
 
 export class CaseIdParam {

@@ -2,7 +2,7 @@ import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { IsIn, IsOptional } from 'class-validator';
-import { DomainEventType } from '../domain-event';
+import { DomainEventType } from '../../outbox/domain-event';
 
 export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: unread notifications only' })

@@ -2,7 +2,7 @@ import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { DomainEventType } from '../domain-event';
+import { DomainEventType } from '../../outbox/domain-event';
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://agency.example/passage-events', description: 'https in production' })

@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEnum, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { OptionalNotNull } from '../../common/validation';
 import { NewAccountDto, UserDto } from '../../users/dto/user.dto';
-import { Country, OrganisationType } from '../organisation-type';
+import { Country, OrganisationType } from '../../access/organisation-type';
 
 /** The same rule as the database's CHECK on organisation.slug. */
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -3,7 +3,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Purpose } from '../../access/policy';
-import { IsCalendarDate } from '../../cases/sections/calendar-date';
 import { ReferralStatus, Urgency } from '../referral-rules';
 
 export const REFERRAL_PURPOSES = [Purpose.Shelter, Purpose.Prosecution, Purpose.Investigation, Purpose.LabourInspection, Purpose.Residence] as const;
@@ -39,14 +38,4 @@ export class ListReferralsQuery extends PageQueryDto {
 
 export class DeclineReferralDto {
   @ApiProperty({ minLength: 1, maxLength: 1000 }) @IsString() @MinLength(1) @MaxLength(1000) reason!: string;
-}
-
-export class WithdrawConsentDto {
-  @ApiProperty({ description: 'The organisation whose consent-based access ends' }) @IsUUID() organisationId!: string;
-}
-
-export class ReflectionPeriodDto {
-  @ApiProperty({ example: '2026-11-29', description: 'YYYY-MM-DD' })
-  @IsCalendarDate()
-  startDate!: string;
 }

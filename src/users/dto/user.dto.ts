@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { OptionalNotNull } from '../../common/validation';
-import { Role } from '../role';
+import { Role } from '../../access/role';
 
 /** Long enough to resist guessing; bounded so hashing stays cheap. */
 export const PASSWORD_MIN_LENGTH = 12;

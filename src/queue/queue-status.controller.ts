@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/auth.decorators';
-import { Role } from '../users/role';
+import { Roles } from '../access/route.decorators';
+import { Role } from '../access/role';
 import { type QueueStatus, QueueStatusService } from './queue-status.service';
 
 @ApiTags('operations')

@@ -1,7 +1,7 @@
-import type { Principal } from '../auth/principal';
-import type { SqlParams } from '../access/case-sql-filter';
-import { OrganisationType } from '../organisations/organisation-type';
-import { Role } from '../users/role';
+import type { Principal } from './principal';
+import type { SqlParams } from './case-sql-filter';
+import { OrganisationType } from './organisation-type';
+import { Role } from './role';
 
 /**
  * Whose events a supervisor may audit (PRODUCT.md, Audit): an organisation's supervisor those of

@@ -5,12 +5,12 @@ import { CaseAction } from '../access/case-ability.factory';
 import { Section } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import type { Principal, RequestMeta } from '../auth/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { CasesService } from '../cases/cases.service';
 import { Problem } from '../common/problem';
-import { DeadlinesService } from '../notifications/deadlines.service';
-import { DomainEventType } from '../notifications/domain-event';
-import { OutboxService } from '../notifications/outbox.service';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { DomainEventType } from '../outbox/domain-event';
+import { OutboxService } from '../outbox/outbox.service';
 
 export interface ConsentWithdrawal {
   caseId: string;

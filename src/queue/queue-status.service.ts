@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { QUEUE_NAMES, type QueueName } from '../queue/job-name';
-import { type JobCounts, QueueService } from '../queue/queue.service';
+import { QUEUE_NAMES, type QueueName } from './job-name';
+import { type JobCounts, QueueService } from './queue.service';
 
 /** Outbox rows older than this mean the relay is not keeping up (no worker, or Redis down). */
 export const OUTBOX_LAG_SECONDS = 60;

@@ -1,4 +1,4 @@
-import { OrganisationType } from '../organisations/organisation-type';
+import { OrganisationType } from './organisation-type';
 
 export enum Role {
   Officer = 'officer',

@@ -27,3 +27,16 @@ export interface DomainEvent {
   organisationIds: string[];
   actorUserId?: string;
 }
+
+/** An outbox event as it travels through Redis: the domain event (ids only, never personal data) and where it came from. */
+export interface EventJobPayload extends DomainEvent {
+  outboxId: string;
+  eventId: string;
+  occurredAt: string;
+}
+
+declare module '../queue/job-name' {
+  interface JobPayloads {
+    [JobName.FanOutEvent]: EventJobPayload;
+  }
+}

@@ -5,8 +5,8 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobName } from '../queue/job-name';
 import { QueueService } from '../queue/queue.service';
-import { PgListener } from './pg-listener';
-import { PollingLoop } from './polling-loop';
+import { PgListener } from '../outbox/pg-listener';
+import { PollingLoop } from '../outbox/polling-loop';
 
 export const DEADLINE_CHANNEL = 'passage_deadline';
 const BATCH = 500;

@@ -1,5 +1,5 @@
-import type { Country, OrganisationType } from '../organisations/organisation-type';
-import type { Role } from '../users/role';
+import type { Country, OrganisationType } from './organisation-type';
+import type { Role } from './role';
 
 /** Who is calling: the signed-in user with the attributes authorization decisions are made on. */
 export interface Principal {

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Problem } from '../common/problem';
-import type { Role } from '../users/role';
+import type { Role } from './role';
 import type { Principal, RequestMeta } from './principal';
 
 export const PUBLIC_ROUTE = 'passage:public';

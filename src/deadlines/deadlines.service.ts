@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BREAK_GLASS_REVIEW_AFTER_MS, DeadlineKind, REFERRAL_DEADLINES, REFLECTION_DEADLINES, REFLECTION_REMINDER_OFFSETS_MS } from './deadline-kind';
-import { modify } from './sql';
+import { modify } from '../common/sql';
 
 export interface ScheduleDeadline {
   kind: DeadlineKind;

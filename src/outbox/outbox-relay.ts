@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { JOB_DEFINITIONS } from '../queue/job-definitions';
-import { type EventJobPayload, JobName } from '../queue/job-name';
+import { JobName } from '../queue/job-name';
 import { QueueService } from '../queue/queue.service';
-import type { DomainEventType } from './domain-event';
+import type { DomainEventType, EventJobPayload } from './domain-event';
 import { PgListener } from './pg-listener';
 import { PollingLoop } from './polling-loop';
 

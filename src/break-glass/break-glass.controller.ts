@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal, RequestMeta } from '../access/principal';
+import { Role } from '../access/role';
+import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
+import { CaseIdPipe } from '../common/ids';
+import { UuidParam } from '../common/validation';
+import { BreakGlassService } from './break-glass.service';
+import { BreakGlassDto, BreakGlassGrantDto, BreakGlassPageDto, BreakGlassQueryDto, BreakGlassReviewDto } from './dto/break-glass.dto';
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller()
+export class BreakGlassController {
+  constructor(private readonly breakGlass: BreakGlassService) {}
+
+  @Post('cases/:id/break-glass')
+  @ApiOperation({ summary: 'Emergency access to summary and identity for 4 hours, with a justification (≥ 20 characters)' })
+  @ApiCreatedResponse({ description: '{ id, expiresAt }' })
+  grant(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Body() body: BreakGlassDto, @Meta() meta: RequestMeta) {
+    return this.breakGlass.grant(principal, id, body.justification, meta);
+  }
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'Only supervisors audit' })
+@Roles(Role.Supervisor)
+@Controller('audit/break-glass')
+export class BreakGlassReviewController {
+  constructor(private readonly breakGlass: BreakGlassService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Break-glass uses in your scope, newest first' })
+  @ApiOkResponse({ type: BreakGlassPageDto })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: BreakGlassQueryDto, @Meta() meta: RequestMeta): Promise<BreakGlassPageDto> {
+    return this.breakGlass.list(principal, query, meta);
+  }
+
+  @Post(':id/review')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark a break-glass use as reviewed, with a note' })
+  @ApiOkResponse({ type: BreakGlassGrantDto })
+  review(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam() id: string,
+    @Body() body: BreakGlassReviewDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<BreakGlassGrantDto> {
+    return this.breakGlass.review(principal, id, body.note, meta);
+  }
+}

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import { CaseAction } from '../access/case-ability.factory';
+import { BREAK_GLASS_HOURS, BREAK_GLASS_SECTIONS, LegalBasis } from '../access/policy';
+import type { Principal, RequestMeta } from '../access/principal';
+import { auditScopeCovers, auditScopeOf } from '../access/supervisor-scope';
+import { AuditAction } from '../audit/audit-action';
+import { type AuditCaseOwner, AuditService } from '../audit/audit.service';
+import { CasesService } from '../cases/cases.service';
+import { isId } from '../common/ids';
+import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { Problem } from '../common/problem';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { DomainEventType } from '../outbox/domain-event';
+import { OutboxService } from '../outbox/outbox.service';
+import { type GrantRow, BreakGlassRepository } from './break-glass.repository';
+import type { BreakGlassGrantDto } from './dto/break-glass.dto';
+
+/**
+ * Emergency access: an operational user of the case's country whose organisation does not take
+ * part opens summary and identity for a few hours. Flagged, notified, listed for the supervisors,
+ * who review each use once.
+ */
+@Injectable()
+export class BreakGlassService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly grants: BreakGlassRepository,
+    private readonly cases: CasesService,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly deadlines: DeadlinesService,
+  ) {}
+
+  grant(principal: Principal, caseId: string, justification: string, meta: RequestMeta): Promise<{ id: string; expiresAt: string }> {
+    return this.cases.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.BreakGlass, sections: BREAK_GLASS_SECTIONS, justification },
+      (ability, loaded) => {
+        if (this.access.can(ability, CaseAction.BreakGlass, loaded)) return undefined;
+        if (this.access.isVisible(ability, loaded)) return Problem.forbidden('Your organisation takes part in this case; break-glass is for those who do not');
+        return Problem.notFound('Case not found');
+      },
+      async (manager, loaded) => {
+        const grant = await this.grants.insert(manager, {
+          caseId,
+          userId: principal.userId,
+          organisationId: principal.organisationId,
+          justification,
+          hours: BREAK_GLASS_HOURS,
+        });
+        await this.deadlines.scheduleBreakGlassReview(manager, {
+          caseId,
+          breakGlassId: grant.id,
+          grantedAt: new Date(),
+          organisationIds: [loaded.leadOrganisationId],
+        });
+        await this.outbox.emit(manager, {
+          type: DomainEventType.BreakGlassUsed,
+          caseId,
+          breakGlassId: grant.id,
+          organisationIds: [loaded.leadOrganisationId],
+          actorUserId: principal.userId,
+        });
+        await this.audit.record(manager, {
+          action: AuditAction.BreakGlass,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          caseOwner: loaded,
+          sections: BREAK_GLASS_SECTIONS,
+          legalBasis: LegalBasis.BreakGlass,
+          justification,
+          meta,
+        });
+        return { id: grant.id, expiresAt: grant.expiresAt.toISOString() };
+      },
+    );
+  }
+
+  async list(principal: Principal, query: { reviewed?: boolean; limit?: number; cursor?: string }, meta: RequestMeta): Promise<Page<BreakGlassGrantDto>> {
+    const after = query.cursor === undefined ? undefined : grantIdFromCursor(query.cursor);
+    await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, meta });
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.grants.page(auditScopeOf(principal), { reviewed: query.reviewed, after, limit });
+    return toPage(rows, limit, grantView, (row) => [row.id]);
+  }
+
+  async review(principal: Principal, grantId: string, note: string, meta: RequestMeta): Promise<BreakGlassGrantDto> {
+    const grant = await this.grants.find(this.dataSource.manager, grantId);
+    const denied = { action: AuditAction.BreakGlassReview, outcome: 'denied' as const, actor: principal, meta };
+    if (!grant) {
+      await this.audit.recordNow(denied);
+      throw Problem.notFound('Break-glass grant not found');
+    }
+    const caseOwner: AuditCaseOwner = { leadOrganisationId: grant.lead_organisation_id, country: grant.case_country };
+    const facts = {
+      actorOrganisationId: grant.organisation_id,
+      actorCountry: grant.organisation_country,
+      caseLeadOrganisationId: grant.lead_organisation_id,
+      caseCountry: grant.case_country,
+    };
+    if (!auditScopeCovers(auditScopeOf(principal), facts)) {
+      await this.audit.recordNow({ ...denied, caseId: grant.case_id, caseOwner });
+      throw Problem.forbidden('This break-glass use is outside your supervision');
+    }
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.grants.markReviewed(manager, grantId, principal.userId, note))) {
+        throw Problem.conflict('already-reviewed', 'This break-glass use has already been reviewed');
+      }
+      await this.audit.record(manager, {
+        action: AuditAction.BreakGlassReview,
+        outcome: 'allowed',
+        actor: principal,
+        caseId: grant.case_id,
+        caseOwner,
+        legalBasis: LegalBasis.BreakGlass,
+        meta,
+      });
+      return grantView((await this.grants.find(manager, grantId))!);
+    });
+  }
+}
+
+function grantIdFromCursor(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1);
+  if (!isId(id)) throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  return id;
+}
+
+function grantView(row: GrantRow): BreakGlassGrantDto {
+  return {
+    id: row.id,
+    caseId: row.case_id,
+    caseReference: row.reference,
+    userId: row.user_id,
+    organisationId: row.organisation_id,
+    justification: row.justification,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
+    reviewedAt: row.reviewed_at?.toISOString() ?? null,
+    reviewedBy: row.reviewed_by,
+    reviewNote: row.review_note,
+  };
+}

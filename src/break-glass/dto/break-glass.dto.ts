@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto';
+
+export class BreakGlassDto {
+  @ApiProperty({ minLength: 20, maxLength: 2000 })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(2000)
+  justification!: string;
+}
+
+export class BreakGlassQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'false: only grants still to review; true: only reviewed ones; absent: all' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  reviewed?: boolean;
+}
+
+export class BreakGlassReviewDto {
+  @ApiProperty({ minLength: 1, maxLength: 2000, description: "The reviewer's conclusion" })
+  @IsString()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @MinLength(1)
+  @MaxLength(2000)
+  note!: string;
+}
+
+export class BreakGlassGrantDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) caseId!: string;
+  @ApiProperty() caseReference!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() justification!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) reviewedAt!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) reviewedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) reviewNote!: string | null;
+}
+
+export class BreakGlassPageDto {
+  @ApiProperty({ type: [BreakGlassGrantDto] }) items!: BreakGlassGrantDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

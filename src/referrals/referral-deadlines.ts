@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DeadlineKind } from '../deadlines/deadline-kind';
+import { type DeadlineKindHandler, type FiredDeadline, HandlesDeadlines } from '../deadlines/deadline-kind-handler';
+import { DomainEventType } from '../outbox/domain-event';
+import { OutboxService } from '../outbox/outbox.service';
+import { ReferralExpiryService } from './referral-expiry.service';
+
+/** A pending referral's clock: the target is reminded at half time, and the referral expires at respondBy. */
+@Injectable()
+@HandlesDeadlines(DeadlineKind.ReferralReminder, DeadlineKind.ReferralExpiry)
+export class ReferralDeadlines implements DeadlineKindHandler {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly expiry: ReferralExpiryService,
+  ) {}
+
+  async fire(manager: EntityManager, deadline: FiredDeadline): Promise<void> {
+    if (!deadline.referralId) return;
+    if (deadline.kind === DeadlineKind.ReferralExpiry) {
+      await this.expiry.expire(manager, deadline.referralId);
+      return;
+    }
+    const rows: Array<{ to_organisation_id: string }> = await manager.query(`SELECT to_organisation_id FROM referral WHERE id = $1 AND status = 'pending'`, [
+      deadline.referralId,
+    ]);
+    if (!rows[0]) return;
+    await this.outbox.emit(manager, {
+      type: DomainEventType.ReferralReminder,
+      caseId: deadline.caseId,
+      referralId: deadline.referralId,
+      organisationIds: [rows[0].to_organisation_id],
+    });
+  }
+}
