@@ -1,5 +1,5 @@
-import { OrganisationType } from '../src/organisations/organisation-type';
-import { Role } from '../src/users/role';
+import { OrganisationType } from '../src/access/organisation-type';
+import { Role } from '../src/access/role';
 import { createOrganisation, FACTORY_PASSWORD } from './factories/organisations';
 import { createUser } from './factories/users';
 import { TestApp, type TestResponse } from './support/app';

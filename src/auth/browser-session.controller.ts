@@ -7,7 +7,7 @@ import { ApiProblems } from '../common/openapi';
 import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { Public, requestMeta } from './auth.decorators';
+import { Public, requestMeta } from '../access/route.decorators';
 import { AuthService, type TokenPair } from './auth.service';
 import { BrowserSessionCookies, CSRF_COOKIE, CSRF_HEADER } from './browser-session';
 import { AccessTokenDto } from './dto/browser-session.dto';
