@@ -93,6 +93,7 @@ export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefi
     // A full run takes several minutes; the tokens signed in at its start must outlive it.
     ACCESS_TOKEN_TTL_SECONDS: '3600',
     DATA_ENCRYPTION_KEY: `bench1:${randomBytes(32).toString('base64')}`,
+    MATCH_INDEX_KEY: `benchmatch1:${randomBytes(32).toString('base64')}`,
     AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
     JWT_SECRET: randomBytes(32).toString('base64'),
     SEED_DEMO: 'false',

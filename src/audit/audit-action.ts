@@ -7,6 +7,7 @@ export enum AuditAction {
   CaseAccessExplain = 'case.access',
   CaseSectionUpdate = 'case.section.update',
   CaseClose = 'case.close',
+  CaseIdentityMatch = 'case.identity_match',
   ReferralCreate = 'referral.create',
   ReferralRead = 'referral.read',
   ReferralAccept = 'referral.accept',

@@ -13,6 +13,9 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { decodeCursor, type Page, toPage } from '../common/pagination';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
+import { IdentityMatchingService } from '../matching/identity-matching.service';
+import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
+import { probeOfIdentity } from '../matching/blind-index';
 import { DomainEventType } from '../outbox/domain-event';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { OutboxService } from '../outbox/outbox.service';
@@ -36,6 +39,8 @@ export interface CaseSummaryView {
 export type CaseView = Omit<CaseSummaryView, 'summary'> &
   Partial<Record<Section, SectionView>> & {
     permissions: { sections: Partial<Record<Section, SectionAccess>>; actions: CaseAction[] };
+    /** On create only: open cases of other agencies whose identity strongly matches (API.md, Finding cases). */
+    possibleDuplicates?: IdentityMatchDto[];
   };
 
 /** Decides whether a loaded case allows what is asked; a Problem (404/403/409) if not. */
@@ -57,6 +62,7 @@ export class CasesService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly deadlines: DeadlinesService,
+    private readonly matching: IdentityMatchingService,
   ) {}
 
   /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403). */
@@ -102,6 +108,8 @@ export class CasesService {
       );
       const caseId = inserted[0]!.id;
       for (const section of SECTIONS) await this.sections.insert(manager, caseId, section, given[section] ?? {}, principal.userId);
+      const identity = given[Section.Identity];
+      if (identity) await this.matching.reindex(manager, caseId, identity);
       await manager.query(`INSERT INTO participation (case_id, organisation_id, purpose, legal_basis) VALUES ($1, $2, $3, $4)`, [
         caseId,
         principal.organisationId,
@@ -110,6 +118,10 @@ export class CasesService {
       ]);
       const loaded = (await this.access.loadCase(manager, caseId))!;
       const view = await this.view(manager, ability, loaded);
+      // Another agency may already hold a case for this person: tell the officer whom to contact, nothing more.
+      const duplicates = identity
+        ? await this.matching.find(manager, ability, probeOfIdentity(identity), { excludeCaseId: caseId, openOnly: true, strongOnly: true })
+        : [];
       await this.audit.record(manager, {
         action: AuditAction.CaseCreate,
         outcome: 'allowed',
@@ -120,7 +132,19 @@ export class CasesService {
         legalBasis: LegalBasis.Lead,
         meta,
       });
-      return view;
+      if (identity) {
+        await this.audit.record(manager, {
+          action: AuditAction.CaseIdentityMatch,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          caseOwner: loaded,
+          sections: [Section.Identity],
+          legalBasis: LegalBasis.Lead,
+          meta,
+        });
+      }
+      return duplicates.length > 0 ? { ...view, possibleDuplicates: duplicates } : view;
     });
   }
 
@@ -134,7 +158,12 @@ export class CasesService {
     if (query.exploitationType) filters.push(`c.exploitation_types @> ARRAY[${params.add(query.exploitationType)}]::text[]`);
     if (query.country) filters.push(`c.country = ${params.add(query.country)}`);
     if (query.minor !== undefined) filters.push(`c.minor = ${params.add(query.minor)}`);
-    let pageQuery = this.access.page(ability, CaseAction.Read, params, { limit: limit + 1, caseFilters: filters, before });
+    // Reference searches select a handful of rows through the reference indexes, so the page is
+    // cut from those (under the same access predicate) rather than from the participation walk.
+    const byReference = query.reference !== undefined || query.q !== undefined;
+    if (query.reference !== undefined) filters.push(`c.reference = ${params.add(query.reference)}`);
+    if (query.q !== undefined) filters.push(`c.reference LIKE ${params.add(`${query.q}%`)}`);
+    let pageQuery = byReference ? undefined : this.access.page(ability, CaseAction.Read, params, { limit: limit + 1, caseFilters: filters, before });
     if (!pageQuery) {
       const where = [this.access.predicate(ability, CaseAction.Read, 'c', params), ...filters];
       if (before) where.push(`(c.created_at, c.id) < (${params.add(before.createdAt)}::timestamptz, ${params.add(before.id)}::uuid)`);
@@ -225,6 +254,7 @@ export class CasesService {
         }
         const merged = mergeSection(section, current.data, patch);
         await this.sections.write(manager, caseId, section, merged, version + 1, principal.userId);
+        if (section === Section.Identity) await this.matching.reindex(manager, caseId, merged);
         if (section === Section.Summary) {
           await manager.query(`UPDATE "case" SET minor = $2, exploitation_types = $3, updated_at = now() WHERE id = $1`, [
             caseId,

@@ -2,19 +2,27 @@ import { Sealer } from '../common/crypto';
 import { loadConfigOrExit } from '../config/config';
 import { openCliDatabase } from '../database/cli-database';
 import { createDataSource } from '../database/data-source';
-import { rotateEncryptionKeys } from '../cases/key-rotation';
+import { reindexIdentities, rotateEncryptionKeys } from '../cases/key-rotation';
 
-/** `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY, keep the old ones after it, run this, then drop the old ones. */
+/**
+ * `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY (or MATCH_INDEX_KEY), keep
+ * the old ones after it, run this, then drop the old ones. Both rotations run; each does nothing
+ * when everything is already under its first key.
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const database = await openCliDatabase(config, (line) => process.stderr.write(`passage: ${line}\n`));
   const dataSource = createDataSource(database.url);
   try {
     await dataSource.initialize();
-    const result = await rotateEncryptionKeys(dataSource, new Sealer(config.encryptionKeys));
+    const sealer = new Sealer(config.encryptionKeys);
+    const result = await rotateEncryptionKeys(dataSource, sealer);
     process.stdout.write(`re-sealed ${result.resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
-    if (result.unreadable.length > 0) {
-      process.stderr.write(`passage: ${result.unreadable.length} row(s) could not be opened and were left as they are:\n  ${result.unreadable.join('\n  ')}\n`);
+    const reindexed = await reindexIdentities(dataSource, sealer, config.matchIndexKeys);
+    process.stdout.write(`re-indexed the identity of ${reindexed.resealed} case(s) under match key "${config.matchIndexKeys[0]!.id}"\n`);
+    const unreadable = [...result.unreadable, ...reindexed.unreadable];
+    if (unreadable.length > 0) {
+      process.stderr.write(`passage: ${unreadable.length} row(s) could not be opened and were left as they are:\n  ${unreadable.join('\n  ')}\n`);
       process.exitCode = 1;
     }
   } finally {

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     DATA_ENCRYPTION_KEY: `k1:${key()}`,
     AUDIT_SIGNING_KEY: key(),
     JWT_SECRET: key(48),
+    MATCH_INDEX_KEY: `m1:${key()}`,
     ...overrides,
   });
 
@@ -46,6 +47,9 @@ describe('loadConfig', () => {
       expect(again.jwtSecret.equals(config.jwtSecret)).toBe(true);
       expect(again.encryptionKeys[0]!.key.equals(config.encryptionKeys[0]!.key)).toBe(true);
       expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object).sort()).toEqual(['AUDIT_SIGNING_KEY', 'DATA_ENCRYPTION_KEY', 'JWT_SECRET']);
+      const matchFile = join(varDir, 'match-index-key');
+      expect(statSync(matchFile).mode & 0o777).toBe(0o600);
+      expect(again.matchIndexKeys[0]!.key.equals(config.matchIndexKeys[0]!.key)).toBe(true);
     });
 
     it('prefers explicit secrets and seeds only the embedded database unless told', () => {
@@ -124,7 +128,7 @@ describe('loadConfig', () => {
       expect(config).toMatchObject({ nodeEnv: 'production', seedDemo: false, databaseUrl: 'postgres://passage@db:5432/passage' });
     });
 
-    it.each(['DATA_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEY', 'JWT_SECRET'])('refuses to start without %s', (name) => {
+    it.each(['DATA_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEY', 'JWT_SECRET', 'MATCH_INDEX_KEY'])('refuses to start without %s', (name) => {
       expect(refusal(production({ [name]: undefined }))).toBe(`NODE_ENV=production needs explicit secrets: set ${name}`);
     });
 
@@ -158,7 +162,21 @@ describe('loadConfig', () => {
 
     it('does not generate secrets itself', () => {
       refusal(production({ JWT_SECRET: undefined }));
+      refusal(production({ MATCH_INDEX_KEY: undefined }));
       expect(() => statSync(join(varDir, 'secrets.json'))).toThrow();
+      expect(() => statSync(join(varDir, 'match-index-key'))).toThrow();
+    });
+
+    it('refuses the development-generated MATCH_INDEX_KEY', () => {
+      loadConfig({ PASSAGE_VAR_DIR: varDir });
+      const generated = readFileSync(join(varDir, 'match-index-key'), 'utf8').trim();
+      expect(refusal(production({ MATCH_INDEX_KEY: generated }))).toMatch(/refuses the generated development secrets/);
+    });
+
+    it('reads several MATCH_INDEX_KEY keys, the first indexing', () => {
+      const config = loadConfig(production({ MATCH_INDEX_KEY: `new:${key()},old:${key()}` }));
+      expect(config.matchIndexKeys.map((k) => k.id)).toEqual(['new', 'old']);
+      expect(refusal(production({ MATCH_INDEX_KEY: 'change-me' }))).toMatch(/^MATCH_INDEX_KEY must be keyId:base64key/);
     });
   });
 });

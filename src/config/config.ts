@@ -31,6 +31,10 @@ export interface AppConfig {
   publicUrl: string;
   /** The first key encrypts new data; all of them decrypt. */
   encryptionKeys: EncryptionKey[];
+  /** HMAC keys of the identity blind indexes: the first indexes, all of them are searched (rotation). */
+  matchIndexKeys: EncryptionKey[];
+  /** Identity-match queries one user may make per hour (POST /api/cases/identity-matches). */
+  identityMatchesPerHour: number;
   auditSigningKey: Buffer;
   /** Days audit events are kept; absent: forever. */
   auditRetentionDays?: number;
@@ -60,6 +64,11 @@ export interface AppConfig {
 type Env = Record<string, string | undefined>;
 
 const DEV_SECRETS_FILE = 'secrets.json';
+/**
+ * A file of its own rather than a fourth entry in secrets.json: installations that already have
+ * secrets.json get this key without rewriting that file (which API and worker read concurrently).
+ */
+const DEV_MATCH_INDEX_KEY_FILE = 'match-index-key';
 
 interface DevSecrets {
   DATA_ENCRYPTION_KEY: string;
@@ -112,6 +121,27 @@ function loadDevSecrets(varDir: string): DevSecrets {
   return secrets;
 }
 
+/** The development MATCH_INDEX_KEY from ./var, generated once; the first process to start writes it, the others read it. */
+function loadDevMatchIndexKey(varDir: string): string {
+  const file = join(varDir, DEV_MATCH_INDEX_KEY_FILE);
+  const read = (): string => {
+    const value = readFileSync(file, 'utf8').trim();
+    if (value === '') throw new ConfigError(`${file} is empty; delete it to generate a new key (and re-index identities with npm run keys:rotate)`);
+    return value;
+  };
+  if (existsSync(file)) return read();
+  mkdirSync(varDir, { recursive: true });
+  const generated = `devmatch1:${randomBytes(32).toString('base64')}`;
+  try {
+    writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return read();
+    throw error;
+  }
+  chmodSync(file, 0o600);
+  return generated;
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -153,21 +183,24 @@ function secret(name: string, raw: string, minBytes: number): Buffer {
   return decoded;
 }
 
-/** `DATA_ENCRYPTION_KEY` is `keyId:base64key[,keyId:base64key...]`; the first encrypts, all decrypt (rotation). */
-export function parseEncryptionKeys(raw: string): EncryptionKey[] {
+/**
+ * `DATA_ENCRYPTION_KEY` (and `MATCH_INDEX_KEY`) is `keyId:base64key[,keyId:base64key...]`; the
+ * first encrypts (indexes), all decrypt (are searched): rotation.
+ */
+export function parseEncryptionKeys(raw: string, name = 'DATA_ENCRYPTION_KEY'): EncryptionKey[] {
   const keys = raw.split(',').map((part) => {
     const [id, material] = part.trim().split(':');
     if (!id || !material || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
-      throw new ConfigError('DATA_ENCRYPTION_KEY must be keyId:base64key[,keyId:base64key...] (openssl rand -base64 32)');
+      throw new ConfigError(`${name} must be keyId:base64key[,keyId:base64key...] (openssl rand -base64 32)`);
     }
     const key = Buffer.from(material, 'base64');
     if (key.length !== 32) {
-      throw new ConfigError(`DATA_ENCRYPTION_KEY key "${id}" must be exactly 32 bytes, base64-encoded`);
+      throw new ConfigError(`${name} key "${id}" must be exactly 32 bytes, base64-encoded`);
     }
     return { id, key };
   });
   if (new Set(keys.map((k) => k.id)).size !== keys.length) {
-    throw new ConfigError('DATA_ENCRYPTION_KEY names the same key id twice');
+    throw new ConfigError(`${name} names the same key id twice`);
   }
   return keys;
 }
@@ -222,8 +255,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const secretNames = ['DATA_ENCRYPTION_KEY', 'AUDIT_SIGNING_KEY', 'JWT_SECRET'] as const;
   let secrets: Record<(typeof secretNames)[number], string>;
+  let matchIndexKey: string;
   if (nodeEnv === 'production') {
-    const missing = secretNames.filter((name) => !env[name]);
+    const missing = [...secretNames, 'MATCH_INDEX_KEY'].filter((name) => !env[name]);
     if (missing.length > 0) {
       throw new ConfigError(`NODE_ENV=production needs explicit secrets: set ${missing.join(', ')}`);
     }
@@ -232,10 +266,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     secrets = { DATA_ENCRYPTION_KEY: env.DATA_ENCRYPTION_KEY!, AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY!, JWT_SECRET: env.JWT_SECRET! };
     const dev = existsSync(join(varDir, DEV_SECRETS_FILE)) ? loadDevSecrets(varDir) : undefined;
-    if (dev && secretNames.some((name) => dev[name] === secrets[name])) {
+    matchIndexKey = env.MATCH_INDEX_KEY!;
+    const devMatch = existsSync(join(varDir, DEV_MATCH_INDEX_KEY_FILE)) ? loadDevMatchIndexKey(varDir) : undefined;
+    if ((dev && secretNames.some((name) => dev[name] === secrets[name])) || devMatch === matchIndexKey) {
       throw new ConfigError('NODE_ENV=production refuses the generated development secrets from ./var; provide your own');
     }
   } else {
+    matchIndexKey = env.MATCH_INDEX_KEY || loadDevMatchIndexKey(varDir);
     const needsDev = secretNames.some((name) => !env[name]);
     const dev = needsDev ? loadDevSecrets(varDir) : undefined;
     secrets = {
@@ -267,6 +304,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     smtpUrl,
     publicUrl: publicUrl.replace(/\/$/, ''),
     encryptionKeys: parseEncryptionKeys(secrets.DATA_ENCRYPTION_KEY),
+    matchIndexKeys: parseEncryptionKeys(matchIndexKey, 'MATCH_INDEX_KEY'),
+    identityMatchesPerHour: integer(env, 'IDENTITY_MATCHES_PER_HOUR', 60, 1, 100_000),
     auditSigningKey: secret('AUDIT_SIGNING_KEY', secrets.AUDIT_SIGNING_KEY, 32),
     auditRetentionDays: env.AUDIT_RETENTION_DAYS ? integer(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     jwtSecret: secret('JWT_SECRET', secrets.JWT_SECRET, 32),

@@ -1,12 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { TestApp } from './app';
+
+/**
+ * Letters only: identity matching drops digits from names, so a name made unique with digits
+ * would match other test cases' names.
+ */
+export function uniqueLetters(length = 10): string {
+  return [...randomBytes(length)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+}
 
 /** A minimal valid case body; override only what a spec cares about. */
 export function caseBody(overrides: { summary?: Record<string, unknown>; identity?: Record<string, unknown>; investigation?: Record<string, unknown> } = {}) {
   return {
     summary: { exploitationTypes: ['labour'], minor: false, ageGroup: '26-40', languages: ['ro'], riskLevel: 'medium', ...overrides.summary },
-    identity: { fullName: `Test Person ${randomUUID().slice(0, 8)}`, dateOfBirth: '1990-04-12', nationality: 'RO', ...overrides.identity },
+    identity: { fullName: `Test Person ${uniqueLetters()}`, dateOfBirth: '1990-04-12', nationality: 'RO', ...overrides.identity },
     investigation: { statementSummary: 'Statement taken at the station.', handlingCode: 'H1', ...overrides.investigation },
   };
 }

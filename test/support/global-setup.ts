@@ -39,6 +39,7 @@ export default async function globalSetup(): Promise<void> {
       DATA_ENCRYPTION_KEY: `test1:${randomBytes(32).toString('base64')}`,
       AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
       JWT_SECRET: randomBytes(32).toString('base64'),
+      MATCH_INDEX_KEY: `match1:${randomBytes(32).toString('base64')}`,
     }),
   });
   (globalThis as { __passageStop?: () => Promise<void> }).__passageStop = services.stop;

@@ -1,9 +1,13 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { COUNTRIES } from '../../access/organisation-type';
 import { EXPLOITATION_TYPES, IdentitySection, InvestigationSection, SummarySection } from '../sections/section-schemas';
+
+/** Case references are `<country>-<year>-<6 digits>`; a prefix of one holds only those characters, so it needs no LIKE escaping. */
+export const REFERENCE_PATTERN = /^[A-Z]{2}-\d{4}-\d{6}$/;
+export const REFERENCE_PREFIX_PATTERN = /^[A-Z0-9-]{1,14}$/;
 
 export class CreateCaseDto {
   @ApiProperty({ type: SummarySection })
@@ -34,6 +38,18 @@ export class ListCasesQuery extends PageQueryDto {
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   minor?: boolean;
+
+  @ApiPropertyOptional({ example: 'BE-2026-000042', description: 'Exact case reference (case-insensitive)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Matches(REFERENCE_PATTERN, { message: 'must be a case reference such as BE-2026-000042' })
+  reference?: string;
+
+  @ApiPropertyOptional({ example: 'BE-2026-0000', description: 'Start of a case reference (case-insensitive)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Matches(REFERENCE_PREFIX_PATTERN, { message: 'must be the start of a case reference: letters, digits and dashes, up to 14 characters' })
+  q?: string;
 }
 
 export class UpdateSectionDto {
