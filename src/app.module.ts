@@ -23,6 +23,7 @@ import { ParticipationModule } from './participation/participation.module';
 import { QueueApiModule, QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { StatisticsModule } from './statistics/statistics.module';
 import { UsersModule } from './users/users.module';
 
 /** The infrastructure every process shares: config, logging, database, Redis, audit. */
@@ -59,6 +60,7 @@ export class AppModule {
         AuditApiModule,
         NotificationsModule,
         QueueApiModule,
+        StatisticsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

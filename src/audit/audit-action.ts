@@ -22,6 +22,8 @@ export enum AuditAction {
   AuditExport = 'audit.export',
   AuditVerify = 'audit.verify',
   AuditRetention = 'audit.retention',
+  StatisticsQuery = 'statistics.query',
+  StatisticsExport = 'statistics.export',
 }
 
 export type AuditOutcome = 'allowed' | 'denied';
