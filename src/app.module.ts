@@ -24,6 +24,7 @@ import { QueueApiModule, QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { StatisticsModule } from './statistics/statistics.module';
+import { SubjectReportModule } from './subject-report/subject-report.module';
 import { UsersModule } from './users/users.module';
 
 /** The infrastructure every process shares: config, logging, database, Redis, audit. */
@@ -61,6 +62,7 @@ export class AppModule {
         NotificationsModule,
         QueueApiModule,
         StatisticsModule,
+        SubjectReportModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -24,6 +24,7 @@ export enum AuditAction {
   AuditRetention = 'audit.retention',
   StatisticsQuery = 'statistics.query',
   StatisticsExport = 'statistics.export',
+  CaseSubjectReport = 'case.subject_report',
 }
 
 export type AuditOutcome = 'allowed' | 'denied';
