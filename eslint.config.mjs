@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -20,5 +21,20 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // Tests that cannot fail or do not run: focused or skipped tests, tests without an expectation.
+  // Helpers that assert (expectProblem, waitFor…) count as expectations.
+  {
+    files: ['test/**/*.spec.ts', 'src/**/*.spec.ts'],
+    plugins: { jest },
+    languageOptions: { globals: jest.environments.globals.globals },
+    rules: {
+      'jest/no-focused-tests': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/no-identical-title': 'error',
+      'jest/valid-expect': 'error',
+      'jest/no-conditional-expect': 'error',
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expectProblem', 'expect*', 'assert*', 'fc.assert'] }],
+    },
   },
 );

@@ -387,13 +387,21 @@ describe('audit supervisor API', () => {
     });
 
     it('pages the list with a cursor and validates its query', async () => {
+      // A second use on the same case, so the list has at least two items and must page.
+      const again = await t.post(
+        `/api/cases/${beCase}/break-glass`,
+        { justification: 'Migration needs the identity for the reflection period' },
+        await token('migration-officer@be-migration.test'),
+      );
+      expect(again.status).toBe(201);
       const supervisor = await token('supervisor@be-oversight.test');
       const first = await t.get<BreakGlassPageDto>('/api/audit/break-glass?limit=1', supervisor);
       expect(first.body.items).toHaveLength(1);
-      if (first.body.nextCursor) {
-        const second = await t.get<BreakGlassPageDto>(`/api/audit/break-glass?limit=1&cursor=${first.body.nextCursor}`, supervisor);
-        expect(second.body.items[0]?.id).not.toBe(first.body.items[0]!.id);
-      }
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      const second = await t.get<BreakGlassPageDto>(`/api/audit/break-glass?limit=1&cursor=${first.body.nextCursor}`, supervisor);
+      expect(second.status).toBe(200);
+      expect(second.body.items).toHaveLength(1);
+      expect(second.body.items[0]!.id).not.toBe(first.body.items[0]!.id);
       expectProblem(await t.get('/api/audit/break-glass?reviewed=maybe', supervisor), 400);
       expectProblem(await t.get('/api/audit/break-glass?cursor=xyz', supervisor), 400);
     });

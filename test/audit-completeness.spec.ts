@@ -183,6 +183,8 @@ describe('audit completeness', () => {
     const byRequest = new Map<string, typeof rows>();
     for (const row of rows) byRequest.set(row.request_id, [...(byRequest.get(row.request_id) ?? []), row]);
 
+    // A 5xx is a bug, not a refusal: it would otherwise count as "no access decision" and pass.
+    expect(expected.filter((e) => e.status >= 500).map((e) => `${e.label} (${e.status})`)).toEqual([]);
     const problems: string[] = [];
     const counts = { allowed: 0, denied: 0, none: 0 };
     for (const e of expected) {

@@ -93,7 +93,7 @@ describe('queue layer', () => {
 
     it('starts with exactly one handler per job', async () => {
       const stop = await startWorkers([FanOut, Email, Webhook, Deadline]);
-      await stop();
+      await expect(stop()).resolves.toBeUndefined();
     });
   });
 
