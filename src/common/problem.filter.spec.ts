@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { loggableError, toProblem } from './problem.filter';
@@ -35,6 +36,18 @@ describe('toProblem', () => {
     expect(body.status).toBe(400);
     expect(JSON.stringify(body)).not.toContain('Jane');
     expect(JSON.stringify(logger.lines)).not.toContain('Jane');
+  });
+
+  it('answers a lost database with 503 and Retry-After, whatever realm the socket error comes from, and a transaction whose connection was dropped too', () => {
+    const foreign: unknown = runInNewContext(`Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })`);
+    expect(foreign instanceof Error).toBe(false);
+    const released = Object.assign(new Error('Database connection provided by a query runner was already released'), {
+      name: 'QueryRunnerProviderAlreadyReleasedError',
+    });
+    for (const error of [foreign, released, Problem.unavailable('The audit trail cannot be written')]) {
+      const { body, headers } = toProblem(error, new SilentLogger(), 'req-9');
+      expect({ status: body.status, retryAfter: headers['retry-after'] }).toEqual({ status: 503, retryAfter: '5' });
+    }
   });
 
   it('uses its own words for Fastify errors that Nest wraps', () => {

@@ -11,9 +11,14 @@ interface ProblemAnswer {
 
 /** Recognises the database being unreachable, so the caller gets 503 ("nothing was half-done") rather than 500. */
 export function isDependencyDown(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: string }).code;
-  const message = error.message;
+  // Not `instanceof Error`: errors of Node's own sockets (ECONNREFUSED) may come from another
+  // realm (a vm context, as under jest), and the answer must not depend on where they were made.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message: rawMessage } = error as { code?: unknown; name?: unknown; message?: unknown };
+  const message = typeof rawMessage === 'string' ? rawMessage : '';
+  // TypeORM releases a transaction's connection when PostgreSQL drops it; the next statement of
+  // that transaction then fails with this error rather than the socket's (the transaction is lost, nothing committed).
+  if (name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   return (
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||

@@ -79,7 +79,8 @@ export class Problem extends HttpException {
   static tooManyRequests(detail: string, retryAfterSeconds: number): Problem {
     return new Problem(429, 'too-many-requests', detail, undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
   }
-  static unavailable(detail: string): Problem {
-    return new Problem(503, 'unavailable', detail);
+  /** A dependency is down and nothing was changed; like every 503 of the API, it says when to try again. */
+  static unavailable(detail: string, retryAfterSeconds = 5): Problem {
+    return new Problem(503, 'unavailable', detail, undefined, { 'retry-after': String(retryAfterSeconds) });
   }
 }

@@ -91,7 +91,8 @@ describe('kAnonymise', () => {
       fc.property(fc.array(arbitraryRecord, { maxLength: 60 }), (records) => {
         const result = kAnonymise(records);
         const rows = expand(result);
-        if (rows.length > 0) expect(smallestClass(rows)).toBeGreaterThanOrEqual(K);
+        // An empty export has no class to measure; it is k-anonymous by definition.
+        expect(rows.length > 0 ? smallestClass(rows) : K).toBeGreaterThanOrEqual(K);
         expect(rows.length + result.suppressedRows).toBe(result.totalRows);
       }),
       { numRuns: 200 },
