@@ -3,6 +3,7 @@ import type { MachineDescription } from './machine';
 import type { NotificationsResult } from './notifications';
 import type { PlanSummary } from './query-plans';
 import type { Percentiles } from './notifications';
+import type { StatisticsResult } from './statistics';
 import type { AuditSeedStats } from './seed-audit';
 import type { CaseSeedStats } from './seed-cases';
 import type { TokenCost } from './token-cost';
@@ -45,6 +46,8 @@ export interface BenchResults {
   tokenCost: TokenCost;
   /** Absent in results written before the section existed; `BENCH_ONLY=notifications` adds it to a stored run. */
   notifications?: NotificationsResult;
+  /** Absent in results written before the section existed. */
+  statistics?: StatisticsResult;
   findings: string[];
 }
 
@@ -419,6 +422,7 @@ export function renderReport(results: BenchResults): string {
     `| JwtService with a KeyObject secret | ${int(results.tokenCost.keyObjectMicros)} |`,
     '',
     ...(results.notifications ? [...renderNotifications(results.notifications, '5. '), ''] : []),
+    ...(results.statistics ? [...renderStatistics(results.statistics, settings.cases), ''] : []),
     '## Reproduce',
     '',
     '`npm run bench` (PostgreSQL at 127.0.0.1:5432 with trust auth, Redis at 127.0.0.1:6379). It creates and drops a database `passage_bench_*` and deletes its Redis keys. ' +
@@ -445,4 +449,19 @@ export function renderReport(results: BenchResults): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** The statistics section: GET /api/statistics end to end, from the rollups rebuilt after the bulk load. */
+function renderStatistics(result: StatisticsResult, cases: number): string[] {
+  return [
+    '## 6. Statistics',
+    '',
+    `GET /api/statistics over ${int(cases)} cases, one request at a time (${result.scenarios[0]?.requests ?? 0} each, after 3 unmeasured), through the API with its audit event. ` +
+      `The bulk load runs with triggers off, so the rollups were rebuilt first with stats_rebuild() (${result.rebuildSeconds.toFixed(1)} s, ${int(result.rollupRows)} rollup rows). ` +
+      'The bulk load makes no referrals, so the referral and answer-time figures are empty here.',
+    '',
+    '| scenario | p50 ms | p95 ms | max ms |',
+    '|---|---:|---:|---:|',
+    ...result.scenarios.map((s) => `| ${s.description} | ${ms(s.p50Ms)} | ${ms(s.p95Ms)} | ${ms(s.maxMs)} |`),
+  ];
 }

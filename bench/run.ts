@@ -24,6 +24,7 @@ import { type AuditCostResult, type BenchResults, type CaseApiResult, findingsOf
 import { seedAuditChain } from './seed-audit';
 import { loadDirectory, seedCases } from './seed-cases';
 import { benchAppConfig, type BenchSettings, loadBenchSettings } from './settings';
+import { measureStatistics } from './statistics';
 import { measureTokenVerification, type TokenCost } from './token-cost';
 import type { VerifyReport } from './verify-child';
 
@@ -354,6 +355,9 @@ async function main(): Promise<void> {
       const verification = await runVerifier(database.url, config.auditSigningKey);
       log(`verified ${verification.result.checked} events in ${verification.seconds.toFixed(1)} s: ${verification.result.valid ? 'valid' : 'INVALID'}`);
 
+      log('measuring statistics');
+      const statistics = await measureStatistics(config, database.url, client, password, log);
+
       const notifications = await measureNotifications(settings, log, defer);
 
       const partial: Omit<BenchResults, 'findings'> = {
@@ -372,6 +376,7 @@ async function main(): Promise<void> {
         tokenCost: http.tokenCost,
         auditVerify: { ...verification, eventsPerSecond: verification.result.checked / verification.seconds },
         notifications,
+        statistics,
       };
       return { ...partial, findings: findingsOf(partial) };
     });

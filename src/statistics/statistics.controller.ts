@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Role } from '../access/role';
-import { PeriodQueryDto, StatisticsQueryDto } from './dto/statistics.dto';
+import { PeriodQueryDto, StatisticsQueryDto, StatisticsResponseDto } from './dto/statistics.dto';
 import { type StatisticsResponse, StatisticsService } from './statistics.service';
 
 @ApiTags('statistics')
@@ -20,7 +20,7 @@ export class StatisticsController {
   @ApiOperation({
     summary: 'Cases opened/closed, referrals by outcome, answer times and bed occupancy in your scope, by whole months; figures under 5 are "<5"',
   })
-  @ApiOkResponse({ description: '{ from, to, groupBy, scope, threshold, note, groups: [{ key, label, ...figures }], total }' })
+  @ApiOkResponse({ type: StatisticsResponseDto })
   read(@CurrentPrincipal() principal: Principal, @Query() query: StatisticsQueryDto, @Meta() meta: RequestMeta): Promise<StatisticsResponse> {
     return this.statistics.statistics(principal, query, meta);
   }
