@@ -74,12 +74,35 @@ describe('auth', () => {
     expect(retryAfter).toBeLessThanOrEqual(900);
   });
 
-  it('does not lock out after four failures, and a success clears them', async () => {
+  it('does not lock out after four failures, and a success does not wipe them (five failures in the window lock out)', async () => {
     const email = await freshOfficer();
     for (let i = 0; i < 4; i += 1) expectProblem(await login(email, `wrong-password-${i}`), 401);
     expect((await login(email)).status).toBe(200);
-    for (let i = 0; i < 4; i += 1) expectProblem(await login(email, `wrong-password-${i}`), 401);
     expect((await login(email)).status).toBe(200);
+    expectProblem(await login(email, 'wrong-password-4'), 401);
+    expectProblem(await login(email), 429);
+  });
+
+  const statusCounts = (statuses: number[]): Record<number, number> =>
+    statuses.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+
+  it('counts 200 concurrent wrong passwords atomically: five are checked, every other one is refused with 429 and Retry-After', async () => {
+    const email = await freshOfficer();
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => login(email, `wrong-password-${i}`)));
+    expect(statusCounts(answers.map((answer) => answer.status))).toEqual({ 401: 5, 429: 195 });
+    for (const answer of answers.filter((a) => a.status === 429)) expect(Number(answer.headers['retry-after'])).toBeGreaterThan(800);
+    expectProblem(await login(email), 429);
+  });
+
+  it('refuses the right password inside a burst of wrong ones once five are counted, and its success wipes nothing', async () => {
+    const email = await freshOfficer();
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 20 === 10 ? login(email) : login(email, `wrong-password-${i}`))));
+    const counts = statusCounts(answers.map((answer) => answer.status));
+    // A right password either took one of the five slots (and gave it back) or was refused like the rest.
+    expect(counts[401]).toBe(5);
+    expect((counts[200] ?? 0) + counts[429]!).toBe(195);
+    expect(counts[200] ?? 0).toBeLessThanOrEqual(10);
+    expectProblem(await login(email), 429);
   });
 
   it('locks out unknown e-mails the same way, so a lockout reveals nothing', async () => {

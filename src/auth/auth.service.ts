@@ -41,9 +41,18 @@ export class AuthService {
     private readonly principals: PrincipalLoader,
   ) {}
 
-  /** Same answer and about the same time for an unknown e-mail, a wrong password or an inactive account. */
+  /**
+   * Same answer and about the same time for an unknown e-mail, a wrong password or an inactive account.
+   *
+   * The lockout is atomic: each attempt first takes one of the account's LOCKOUT_FAILURES slots
+   * (a login_failure row, written under a per-account lock) and only then runs the slow password
+   * check. A burst of concurrent guesses therefore gets at most that many checks; the rest are
+   * refused before any verification, the right password included. A wrong password leaves its
+   * row as the failure; a right one removes only its own row, never the failures of others, so a
+   * success cannot wipe a lockout in progress.
+   */
   async login(email: string, password: string, meta: RequestMeta): Promise<TokenPair> {
-    await this.refuseIfLockedOut(email);
+    const attemptId = await this.reserveAttempt(email);
     const rows: CredentialRow[] = await this.dataSource.query(
       `SELECT u.id, u.organisation_id, u.role, u.password_hash, (u.active AND o.active) AS usable
          FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.email = $1`,
@@ -52,15 +61,14 @@ export class AuthService {
     const user = rows[0];
     const valid = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
     if (!user || !valid || !user.usable) {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.query(`INSERT INTO login_failure (email) VALUES ($1)`, [email]);
-        await this.audit.record(manager, {
+      await this.dataSource.transaction((manager) =>
+        this.audit.record(manager, {
           action: AuditAction.LoginFailed,
           outcome: 'denied',
           actor: user ? { userId: user.id, organisationId: user.organisation_id, role: user.role } : null,
           meta,
-        });
-      });
+        }),
+      );
       throw Problem.unauthorized(INVALID_CREDENTIALS);
     }
     return this.dataSource.transaction(async (manager) => {
@@ -69,7 +77,7 @@ export class AuthService {
         [user.id, this.config.refreshTokenTtlSeconds],
       );
       const pair = await this.issue(manager, user.id, sessions[0]!.id);
-      await manager.query(`DELETE FROM login_failure WHERE email = $1`, [email]);
+      await manager.query(`DELETE FROM login_failure WHERE id = $1`, [attemptId]);
       await this.audit.record(manager, {
         action: AuditAction.Login,
         outcome: 'allowed',
@@ -130,16 +138,27 @@ export class AuthService {
     return { accessToken: await this.tokens.signAccess(userId, sessionId), refreshToken: refresh.token, expiresIn: this.tokens.accessTtlSeconds };
   }
 
-  private async refuseIfLockedOut(email: string): Promise<void> {
-    const rows: Array<{ failures: number; oldest: Date | null }> = await this.dataSource.query(
-      `SELECT count(*)::int AS failures, min(at) AS oldest FROM login_failure
-        WHERE email = $1 AND at > now() - make_interval(secs => $2)`,
-      [email, LOCKOUT_WINDOW_SECONDS],
-    );
-    const { failures, oldest } = rows[0]!;
-    if (failures >= LOCKOUT_FAILURES && oldest) {
-      const retryAfter = (oldest.getTime() + LOCKOUT_WINDOW_SECONDS * 1000 - Date.now()) / 1000;
-      throw Problem.tooManyRequests('Too many failed sign-ins for this account; try again later', retryAfter);
+  /**
+   * Takes a slot for one sign-in attempt, or answers 429 when the account's slots of the window
+   * are used up. The transaction-scoped advisory lock (per normalised e-mail, known or not)
+   * makes the count and the insert one step for concurrent attempts.
+   */
+  private async reserveAttempt(email: string): Promise<string> {
+    const outcome: { attemptId: string } | { lockedUntil: number } = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('passage:login:' || lower($1), 0))`, [email]);
+      const rows: Array<{ attempts: number; oldest: Date | null }> = await manager.query(
+        `SELECT count(*)::int AS attempts, min(at) AS oldest FROM login_failure
+          WHERE email = $1 AND at > now() - make_interval(secs => $2)`,
+        [email, LOCKOUT_WINDOW_SECONDS],
+      );
+      const { attempts, oldest } = rows[0]!;
+      if (attempts >= LOCKOUT_FAILURES && oldest) return { lockedUntil: oldest.getTime() + LOCKOUT_WINDOW_SECONDS * 1000 };
+      const inserted: Array<{ id: string }> = await manager.query(`INSERT INTO login_failure (email) VALUES ($1) RETURNING id::text AS id`, [email]);
+      return { attemptId: inserted[0]!.id };
+    });
+    if ('lockedUntil' in outcome) {
+      throw Problem.tooManyRequests('Too many failed sign-ins for this account; try again later', (outcome.lockedUntil - Date.now()) / 1000);
     }
+    return outcome.attemptId;
   }
 }
