@@ -10,7 +10,7 @@ import { AppModule } from './app.module';
 import { defaultWebRoot, registerAppShell } from './app-shell/app-shell';
 import { quietStartUp } from './common/logging';
 import { Problem } from './common/problem';
-import { createValidationPipe } from './common/validation';
+import { createValidationPipe, jsonNestedDeeperThan, MAX_JSON_DEPTH } from './common/validation';
 import type { AppConfig } from './config/config';
 import { createRedis, DEFAULT_REDIS_URL } from './redis/redis';
 
@@ -83,6 +83,17 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (with its prototype-poisoning checks), behind a nesting limit:
+  // thousands of nested arrays would otherwise overflow the stack of whatever walks the value next.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonNestedDeeperThan(String(body), MAX_JSON_DEPTH)) {
+      done(Problem.badRequest(`The request body is nested too deeply (more than ${MAX_JSON_DEPTH} levels)`), undefined);
+      return;
+    }
+    parseJson(request, String(body), done);
+  });
   await fastify.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     crossOriginEmbedderPolicy: false,

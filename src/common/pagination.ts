@@ -28,3 +28,18 @@ export function toPage<R, T>(rows: readonly R[], limit: number, view: (row: R) =
   const last = page[page.length - 1];
   return { items: page.map(view), nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
 }
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+const CURSOR_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A `(created_at, id)` cursor, checked before it reaches SQL as timestamptz and uuid, so a
+ * tampered cursor is a 400 naming the cursor rather than a database error.
+ */
+export function decodeTimeIdCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = decodeCursor(cursor, 2);
+  if (typeof at !== 'string' || typeof id !== 'string' || !CURSOR_TIME.test(at) || !CURSOR_UUID.test(id)) {
+    throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  }
+  return { at, id };
+}

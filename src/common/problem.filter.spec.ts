@@ -50,6 +50,21 @@ describe('toProblem', () => {
     }
   });
 
+  it.each([
+    ['22007', 'invalid input syntax for type timestamp with time zone: "Jane"'],
+    ['22008', 'date/time field value out of range: "2026-13-45"'],
+    ['22001', 'value too long for type character varying(20)'],
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22003', 'numeric field overflow'],
+  ])('answers every data exception (SQLSTATE class 22, here %s) with 400, not 500', (code, message) => {
+    const { body } = toProblem(queryFailed(code, message), new SilentLogger(), 'req-22');
+    expect(body).toMatchObject({ status: 400, type: '/problems/validation' });
+  });
+
+  it('still answers other database errors (e.g. 23502) with 500', () => {
+    expect(toProblem(queryFailed('23502', 'null value in column'), new SilentLogger(), 'req-23').body.status).toBe(500);
+  });
+
   it('uses its own words for Fastify errors that Nest wraps', () => {
     const fastifyError = Object.assign(new Error("Body is not valid JSON but content-type is set to 'application/json'"), {
       code: 'FST_ERR_CTP_INVALID_JSON_BODY',

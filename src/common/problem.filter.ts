@@ -31,13 +31,15 @@ export function isDependencyDown(error: unknown): boolean {
 }
 
 /**
- * A safety net for input that reached the database unchecked (e.g. "abc" where a uuid is
- * expected, SQLSTATE 22P02): the caller sent a bad value, so it is a 400, not a 500.
+ * A safety net for input that reached the database unchecked: SQLSTATE class 22 (data
+ * exception: "abc" where a uuid is expected, an impossible timestamp, a value out of range, a
+ * string too long, a NUL byte) means the caller sent a bad value, so it is a 400, not a 500.
  */
 function isBadValueFromDatabase(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const fields = error as Error & { code?: unknown; driverError?: { code?: unknown } };
-  return (fields.code ?? fields.driverError?.code) === '22P02';
+  const code = fields.code ?? fields.driverError?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 /** Fastify's own client errors (body parsing, content type, size) carry a FST_ code; their messages are replaced by ours. */

@@ -1,4 +1,4 @@
-import { Param, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, Param, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
 import { Problem, type ProblemFieldError } from './problem';
 
@@ -14,9 +14,60 @@ function flatten(errors: ValidationError[], parent = ''): ProblemFieldError[] {
   });
 }
 
+/** Longer than any field of the API allows; DTOs set tighter limits, this bounds the free-form objects too. */
+export const MAX_STRING_LENGTH = 20_000;
+
+const NUL = /\u0000/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one: not text, and PostgreSQL cannot store it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function stringProblem(value: string): string | undefined {
+  if (value.length > MAX_STRING_LENGTH) return `must not be longer than ${MAX_STRING_LENGTH} characters`;
+  if (NUL.test(value)) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(value)) return 'must not contain unpaired surrogates (invalid Unicode)';
+  return undefined;
+}
+
+/**
+ * Every string of a body, query or path parameter, keys included, wherever it is (free-form
+ * section data too): NUL, unpaired surrogates and overlong strings are refused here, once,
+ * instead of reaching a validator that throws on them or a database that cannot store them.
+ */
+export function unsafeStrings(value: unknown, path = '', errors: ProblemFieldError[] = []): ProblemFieldError[] {
+  if (typeof value === 'string') {
+    const message = stringProblem(value);
+    if (message) errors.push({ path: path || 'body', message });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => unsafeStrings(item, path ? `${path}.${index}` : String(index), errors));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const keyProblem = stringProblem(key);
+      if (keyProblem) errors.push({ path: path || 'body', message: `field name ${keyProblem}` });
+      else unsafeStrings(item, path ? `${path}.${key}` : key, errors);
+    }
+  }
+  return errors;
+}
+
+/** class-validator's pipe, preceded by the checks that hold for every input whatever its DTO says. */
+class PassageValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const errors = unsafeStrings(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (errors.length > 0) throw Problem.badRequest('The request is invalid', errors);
+    }
+    // A DTO body must be a JSON object; `null`, an array or a bare value would otherwise reach the handler unvalidated.
+    const dto = typeof metadata.metatype === 'function' && ![String, Number, Boolean, Object, Array].includes(metadata.metatype as never);
+    if (metadata.type === 'body' && dto && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw Problem.badRequest('The request body must be a JSON object', [{ path: 'body', message: 'must be a JSON object' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelist, refuse unknown fields, transform: every body and query is a validated DTO or a 400. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new PassageValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -24,6 +75,30 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => Problem.badRequest('The request is invalid', flatten(errors)),
   });
+}
+
+/** Deeper than any body of the API; checked before parsing, so no parser or validator recursion can overflow. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether a JSON text nests objects and arrays deeper than `limit`; one pass over the text, strings skipped. */
+export function jsonNestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 export function validationErrorsToProblem(errors: ValidationError[], detail: string): Problem {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeCursor, toPage } from '../common/pagination';
+import { decodeTimeIdCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { DomainEventType } from '../outbox/domain-event';
 import type { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
@@ -31,8 +31,8 @@ export class InboxService {
     let where = 'user_id = $1';
     if (query.unread === 'true') where += ' AND read_at IS NULL';
     if (query.cursor) {
-      const [createdAt, lastId] = decodeCursor(query.cursor, 2);
-      params.push(String(createdAt), String(lastId));
+      const { at: createdAt, id: lastId } = decodeTimeIdCursor(query.cursor);
+      params.push(createdAt, lastId);
       where += ` AND (created_at, id) < ($3::timestamptz, $4::uuid)`;
     }
     const rows: NotificationRow[] = await this.dataSource.query(

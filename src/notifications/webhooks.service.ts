@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../access/principal';
 import { Sealer } from '../common/crypto';
-import { decodeCursor, toPage } from '../common/pagination';
+import { decodeTimeIdCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -98,8 +98,8 @@ export class WebhooksService {
       where += ` AND status = $${params.length}`;
     }
     if (query.cursor) {
-      const [createdAt, lastId] = decodeCursor(query.cursor, 2);
-      params.push(String(createdAt), String(lastId));
+      const { at: createdAt, id: lastId } = decodeTimeIdCursor(query.cursor);
+      params.push(createdAt, lastId);
       where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     const rows: DeliveryRow[] = await this.dataSource.query(

@@ -11,7 +11,7 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { CasesService } from '../cases/cases.service';
 import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { decodeTimeIdCursor, type Page, toPage } from '../common/pagination';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
 import { Problem } from '../common/problem';
 import { type Country, OrganisationType } from '../access/organisation-type';
@@ -184,7 +184,7 @@ export class ReferralsService {
       where.push(`r.status = $${params.length}`);
     }
     if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, 2);
+      const { at: createdAt, id } = decodeTimeIdCursor(query.cursor);
       params.push(createdAt, id);
       where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }

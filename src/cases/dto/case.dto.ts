@@ -11,18 +11,21 @@ export const REFERENCE_PREFIX_PATTERN = /^[A-Z0-9-]{1,14}$/;
 
 export class CreateCaseDto {
   @ApiProperty({ type: SummarySection })
+  @IsObject()
   @ValidateNested()
   @Type(() => SummarySection)
   summary!: SummarySection;
 
   @ApiPropertyOptional({ type: IdentitySection })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => IdentitySection)
   identity?: IdentitySection;
 
   @ApiPropertyOptional({ type: InvestigationSection })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => InvestigationSection)
   investigation?: InvestigationSection;

@@ -6,9 +6,10 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsIn,
   IsISO31661Alpha2,
   IsISO6391,
+  IsIn,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -138,6 +139,7 @@ export class IdentitySection {
 
   @ApiPropertyOptional({ type: IdentityContact })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => IdentityContact)
   contact?: IdentityContact;
@@ -202,12 +204,14 @@ export class ImmigrationSection {
 
   @ApiPropertyOptional({ type: ReflectionPeriod, description: 'Set by POST /api/cases/:id/reflection-period only', readOnly: true })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ReflectionPeriod)
   reflectionPeriod?: ReflectionPeriod;
 
   @ApiPropertyOptional({ type: PermitApplication })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PermitApplication)
   permitApplication?: PermitApplication;

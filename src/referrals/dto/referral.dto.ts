@@ -1,7 +1,7 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsISO8601, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Purpose } from '../../access/policy';
 import { ReferralStatus, Urgency } from '../referral-rules';
 
@@ -26,6 +26,7 @@ export class CreateReferralDto {
 
   @ApiPropertyOptional({ type: ConsentDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ConsentDto)
   consent?: ConsentDto;
