@@ -19,6 +19,8 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   OUTBOX_POLL_INTERVAL_MS: '100',
   QUEUE_LOCK_DURATION_MS: '2000',
   WEBHOOK_BACKOFF_SCALE: '0.0002',
+  // The specs' webhook receivers listen on 127.0.0.1.
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
 };
 
 /** A visibility rule the test controls: everyone, or only the users it lists. */

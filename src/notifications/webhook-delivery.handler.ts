@@ -8,6 +8,7 @@ import { HandlesJob, type JobContext, type JobHandler } from '../queue/job-handl
 import { JobName, type JobPayloads } from '../queue/job-name';
 import { modify } from '../common/sql';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
+import { postToWebhook } from './webhook-target';
 import { webhookSecretAad } from './webhooks.service';
 
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -27,7 +28,8 @@ interface DeliveryRow {
 }
 
 /**
- * One POST of a signed body. A non-2xx answer or no answer throws, so BullMQ retries with the
+ * One POST of a signed body, only to a public address (checked after DNS resolution, unless
+ * WEBHOOK_ALLOW_PRIVATE_NETWORKS), never following a redirect. A non-2xx answer or no answer throws, so BullMQ retries with the
  * webhook backoff; the last failure dead-letters the delivery (`npm run webhooks:replay` revives it).
  * Every attempt is logged in webhook_delivery_attempt.
  */
@@ -35,12 +37,14 @@ interface DeliveryRow {
 @HandlesJob(JobName.DeliverWebhook)
 export class WebhookDeliveryHandler implements JobHandler<JobName.DeliverWebhook> {
   private readonly sealer: Sealer;
+  private readonly allowPrivateNetworks: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.sealer = new Sealer(config.encryptionKeys);
+    this.allowPrivateNetworks = config.webhookAllowPrivateNetworks;
   }
 
   async handle({ deliveryId }: JobPayloads[JobName.DeliverWebhook], { finalAttempt }: JobContext): Promise<void> {
@@ -62,8 +66,8 @@ export class WebhookDeliveryHandler implements JobHandler<JobName.DeliverWebhook
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      statusCode = await postToWebhook({
+        url: delivery.url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Passage-Webhooks/1',
@@ -71,12 +75,9 @@ export class WebhookDeliveryHandler implements JobHandler<JobName.DeliverWebhook
           [EVENT_ID_HEADER]: delivery.event_id,
         },
         body: delivery.body,
-        // A redirect is a failure: following it would send signed events somewhere nobody registered.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        allowPrivateNetworks: this.allowPrivateNetworks,
       });
-      statusCode = response.status;
-      await response.body?.cancel();
     } catch (caught) {
       error = (caught instanceof Error ? caught.message : String(caught)).slice(0, ERROR_TEXT_MAX);
     }

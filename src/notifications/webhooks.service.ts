@@ -13,6 +13,7 @@ import type { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, DeliveryListDto,
 import { modify } from '../common/sql';
 import { parseId } from '../common/ids';
 import { newWebhookSecret } from './webhook-signature';
+import { webhookTargetProblem } from './webhook-target';
 
 /** Binds a sealed secret to its webhook, so a ciphertext cannot be moved to another row. */
 export function webhookSecretAad(webhookId: string): string {
@@ -56,6 +57,8 @@ export class WebhooksService {
     if (this.config.nodeEnv === 'production' && !body.url.startsWith('https://')) {
       throw Problem.badRequest('The request is invalid', [{ path: 'url', message: 'must use https' }]);
     }
+    const targetProblem = await webhookTargetProblem(body.url, this.config.webhookAllowPrivateNetworks);
+    if (targetProblem) throw Problem.badRequest('The request is invalid', [{ path: 'url', message: targetProblem }]);
     const id = randomUUID();
     const secret = newWebhookSecret();
     const sealed = this.sealer.seal(Buffer.from(secret, 'utf8'), webhookSecretAad(id));
