@@ -92,7 +92,7 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
       done(Problem.badRequest(`The request body is nested too deeply (more than ${MAX_JSON_DEPTH} levels)`), undefined);
       return;
     }
-    parseJson(request, String(body), done);
+    void parseJson(request, String(body), done);
   });
   await fastify.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },

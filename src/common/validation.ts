@@ -17,13 +17,12 @@ function flatten(errors: ValidationError[], parent = ''): ProblemFieldError[] {
 /** Longer than any field of the API allows; DTOs set tighter limits, this bounds the free-form objects too. */
 export const MAX_STRING_LENGTH = 20_000;
 
-const NUL = /\u0000/;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one: not text, and PostgreSQL cannot store it.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function stringProblem(value: string): string | undefined {
   if (value.length > MAX_STRING_LENGTH) return `must not be longer than ${MAX_STRING_LENGTH} characters`;
-  if (NUL.test(value)) return 'must not contain NUL characters';
+  if (value.includes('\u0000')) return 'must not contain NUL characters';
   if (LONE_SURROGATE.test(value)) return 'must not contain unpaired surrogates (invalid Unicode)';
   return undefined;
 }
