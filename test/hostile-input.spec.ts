@@ -1,4 +1,4 @@
-import { Role } from '../src/users/role';
+import { Role } from '../src/access/role';
 import { createOrganisation } from './factories/organisations';
 import { createUser } from './factories/users';
 import { TestApp } from './support/app';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
-import { DomainEventType } from '../src/notifications/domain-event';
+import { DomainEventType } from '../src/outbox/domain-event';
 import { WebhookDeliveryHandler } from '../src/notifications/webhook-delivery.handler';
 import { TestApp } from './support/app';
 import { createCase } from './support/factories';
