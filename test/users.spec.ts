@@ -145,13 +145,39 @@ describe('users', () => {
       expect(errorPaths(expectProblem(await t.patch(`/api/users/${user.id}`, { active: null }, police.adminToken), 400))).toEqual(['active']);
     });
 
-    it('never leaves an organisation without an active org_admin', async () => {
-      const { organisation, adminToken } = await createOrganisation(t, { type: OrganisationType.Migration });
+    it('refuses an admin changing its own role or deactivating itself, and audits the attempt', async () => {
+      const { organisation, adminToken } = await createOrganisation(t, { type: OrganisationType.Police });
       const [admin] = await t.dataSource.query(`SELECT id FROM "user" WHERE organisation_id = $1`, [organisation.id]);
-      expect(expectProblem(await t.patch(`/api/users/${admin.id}`, { active: false }, adminToken), 422).type).toBe('/problems/last-org-admin');
-      expectProblem(await t.patch(`/api/users/${admin.id}`, { role: 'supervisor' }, adminToken), 422);
-      await createUser(t, adminToken, Role.OrgAdmin);
-      expect((await t.patch(`/api/users/${admin.id}`, { role: 'supervisor' }, adminToken)).status).toBe(200);
+      expect(expectProblem(await t.patch(`/api/users/${admin.id}`, { role: 'officer' }, adminToken), 403).detail).toMatch(/your own role/);
+      expectProblem(await t.patch(`/api/users/${admin.id}`, { role: 'supervisor' }, adminToken), 403);
+      expectProblem(await t.patch(`/api/users/${admin.id.toUpperCase()}`, { active: false }, adminToken), 403);
+      expect((await t.patch(`/api/users/${admin.id}`, { name: 'Renamed Admin' }, adminToken)).status).toBe(200);
+      const [row] = await t.dataSource.query(`SELECT role, active FROM "user" WHERE id = $1`, [admin.id]);
+      expect(row).toEqual({ role: 'org_admin', active: true });
+      const denied: Array<{ sections: string[] }> = await t.dataSource.query(
+        `SELECT sections FROM audit_event WHERE action = 'user.update' AND outcome = 'denied' AND actor_user_id = $1 ORDER BY seq`,
+        [admin.id],
+      );
+      expect(denied.map((event) => event.sections)).toEqual([['role'], ['role'], ['active']]);
+    });
+
+    it('never leaves an organisation without an active org_admin, even when another process changed the acting admin', async () => {
+      const { organisation, adminToken } = await createOrganisation(t, { type: OrganisationType.Migration });
+      const [first] = await t.dataSource.query(`SELECT id FROM "user" WHERE organisation_id = $1`, [organisation.id]);
+      const second = await createUser(t, adminToken, Role.OrgAdmin);
+      const secondToken = await t.login(second.email, second.password);
+      expect((await t.get('/api/users', secondToken)).status).toBe(200);
+      // Demoted by another API process: this one still holds the admin's principal for a few seconds.
+      await t.dataSource.query(`UPDATE "user" SET role = 'supervisor' WHERE id = $1`, [second.user.id]);
+      expect(expectProblem(await t.patch(`/api/users/${first.id}`, { active: false }, secondToken), 422).type).toBe('/problems/last-org-admin');
+    });
+
+    it('applies a new role at once in this process, without waiting for the principal cache', async () => {
+      const { user, email, password } = await createUser(t, police.adminToken, Role.OrgAdmin);
+      const token = await t.login(email, password);
+      expect((await t.get('/api/users', token)).status).toBe(200);
+      expect((await t.patch(`/api/users/${user.id}`, { role: 'supervisor' }, police.adminToken)).status).toBe(200);
+      expectProblem(await t.get('/api/users', token), 403);
     });
 
     it('deactivation revokes sessions and refuses the user’s tokens, in this process at once and in others within 10 s', async () => {

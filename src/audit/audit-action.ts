@@ -25,6 +25,13 @@ export enum AuditAction {
   StatisticsQuery = 'statistics.query',
   StatisticsExport = 'statistics.export',
   CaseSubjectReport = 'case.subject_report',
+  // Administrative changes: `justification` names the target ("user:<id>"), `sections` the fields changed.
+  UserCreate = 'user.create',
+  UserUpdate = 'user.update',
+  OrganisationCreate = 'organisation.create',
+  OrganisationUpdate = 'organisation.update',
+  WebhookCreate = 'webhook.create',
+  WebhookDelete = 'webhook.delete',
 }
 
 export type AuditOutcome = 'allowed' | 'denied';

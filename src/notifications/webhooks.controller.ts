@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../access/route.decorators';
-import type { Principal } from '../access/principal';
+import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
 import { Role } from '../access/role';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
 import { parseId } from '../common/ids';
@@ -21,8 +21,9 @@ export class WebhooksController {
     @CurrentPrincipal() principal: Principal,
     @Param('organisationId') organisationId: string,
     @Body() body: CreateWebhookDto,
+    @Meta() meta: RequestMeta,
   ): Promise<CreatedWebhookDto> {
-    return this.webhooks.create(principal, parseId(organisationId), body);
+    return this.webhooks.create(principal, parseId(organisationId), body, meta);
   }
 
   @Get()
@@ -40,8 +41,9 @@ export class WebhooksController {
     @CurrentPrincipal() principal: Principal,
     @Param('organisationId') organisationId: string,
     @Param('webhookId') webhookId: string,
+    @Meta() meta: RequestMeta,
   ): Promise<void> {
-    await this.webhooks.deactivate(principal, parseId(organisationId), webhookId);
+    await this.webhooks.deactivate(principal, parseId(organisationId), webhookId, meta);
   }
 
   @Get(':webhookId/deliveries')

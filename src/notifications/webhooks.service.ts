@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../access/principal';
+import { AuditAction } from '../audit/audit-action';
+import { adminTarget } from '../audit/admin-target';
+import { AuditService } from '../audit/audit.service';
+import type { Principal, RequestMeta } from '../access/principal';
 import { Sealer } from '../common/crypto';
 import { decodeTimeIdCursor, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
@@ -48,11 +51,12 @@ export class WebhooksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {
     this.sealer = new Sealer(config.encryptionKeys);
   }
 
-  async create(principal: Principal, organisationId: string, body: CreateWebhookDto): Promise<CreatedWebhookDto> {
+  async create(principal: Principal, organisationId: string, body: CreateWebhookDto, meta: RequestMeta): Promise<CreatedWebhookDto> {
     this.requireOwnOrganisation(principal, organisationId);
     if (this.config.nodeEnv === 'production' && !body.url.startsWith('https://')) {
       throw Problem.badRequest('The request is invalid', [{ path: 'url', message: 'must use https' }]);
@@ -62,10 +66,19 @@ export class WebhooksService {
     const id = randomUUID();
     const secret = newWebhookSecret();
     const sealed = this.sealer.seal(Buffer.from(secret, 'utf8'), webhookSecretAad(id));
-    await this.dataSource.query(
-      `INSERT INTO webhook (id, organisation_id, url, events, secret_key_id, secret_ciphertext, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, organisationId, body.url, body.events, sealed.keyId, sealed.ciphertext, principal.userId],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO webhook (id, organisation_id, url, events, secret_key_id, secret_ciphertext, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, organisationId, body.url, body.events, sealed.keyId, sealed.ciphertext, principal.userId],
+      );
+      await this.audit.record(manager, {
+        action: AuditAction.WebhookCreate,
+        outcome: 'allowed',
+        actor: principal,
+        justification: adminTarget('webhook', id),
+        meta,
+      });
+    });
     return { id, secret };
   }
 
@@ -79,13 +92,24 @@ export class WebhooksService {
   }
 
   /** Deliveries still queued are dead-lettered by the worker when it meets the inactive webhook. */
-  async deactivate(principal: Principal, organisationId: string, webhookId: string): Promise<void> {
+  async deactivate(principal: Principal, organisationId: string, webhookId: string, meta: RequestMeta): Promise<void> {
     this.requireOwnOrganisation(principal, organisationId);
-    const { count } = await modify(this.dataSource, `UPDATE webhook SET active = false WHERE id = $1 AND organisation_id = $2`, [
-      parseId(webhookId, 'No such webhook'),
-      organisationId,
-    ]);
-    if (count === 0) throw Problem.notFound('No such webhook');
+    const id = parseId(webhookId, 'No such webhook');
+    await this.dataSource.transaction(async (manager) => {
+      const { count } = await modify(manager, `UPDATE webhook SET active = false WHERE id = $1 AND organisation_id = $2 AND active`, [id, organisationId]);
+      if (count === 0) {
+        const known: unknown[] = await manager.query(`SELECT 1 FROM webhook WHERE id = $1 AND organisation_id = $2`, [id, organisationId]);
+        if (known.length === 0) throw Problem.notFound('No such webhook');
+        return;
+      }
+      await this.audit.record(manager, {
+        action: AuditAction.WebhookDelete,
+        outcome: 'allowed',
+        actor: principal,
+        justification: adminTarget('webhook', id),
+        meta,
+      });
+    });
   }
 
   async deliveries(principal: Principal, organisationId: string, webhookId: string, query: DeliveryQueryDto): Promise<DeliveryListDto> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../access/route.decorators';
-import type { Principal } from '../access/principal';
+import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
 import { ApiProblems } from '../common/openapi';
 import { UuidParam } from '../common/validation';
 import { Role } from '../access/role';
@@ -34,8 +34,8 @@ export class OrganisationsController {
   @ApiOperation({ summary: 'Create an organisation and its first org_admin (platform_admin)' })
   @ApiCreatedResponse({ type: CreatedOrganisationDto })
   @ApiProblems(403, 409, 422)
-  create(@Body() body: CreateOrganisationDto): Promise<CreatedOrganisationDto> {
-    return this.organisations.create(body);
+  create(@CurrentPrincipal() admin: Principal, @Body() body: CreateOrganisationDto, @Meta() meta: RequestMeta): Promise<CreatedOrganisationDto> {
+    return this.organisations.create(admin, body, meta);
   }
 
   @Patch(':id')
@@ -43,7 +43,12 @@ export class OrganisationsController {
   @ApiOperation({ summary: 'Rename, resize, (de)activate an organisation (platform_admin)' })
   @ApiOkResponse({ type: OrganisationDto })
   @ApiProblems(403, 404, 409, 422)
-  update(@UuidParam() id: string, @Body() body: UpdateOrganisationDto): Promise<OrganisationDto> {
-    return this.organisations.update(id, body);
+  update(
+    @CurrentPrincipal() admin: Principal,
+    @UuidParam() id: string,
+    @Body() body: UpdateOrganisationDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<OrganisationDto> {
+    return this.organisations.update(admin, id, body, meta);
   }
 }

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAction } from '../audit/audit-action';
+import { adminTarget } from '../audit/admin-target';
+import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/password';
-import type { Principal } from '../access/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { Problem, type ProblemFieldError } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import { Role } from '../access/role';
@@ -67,6 +70,7 @@ export class OrganisationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly audit: AuditService,
   ) {}
 
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Organisation | null> {
@@ -83,7 +87,7 @@ export class OrganisationsService {
     return { items: organisations.map(toOrganisationDto) };
   }
 
-  async create(input: CreateOrganisationDto): Promise<CreatedOrganisationDto> {
+  async create(actor: Principal, input: CreateOrganisationDto, meta: RequestMeta): Promise<CreatedOrganisationDto> {
     const errors = organisationShapeErrors(input.type, input, true);
     if (errors.length > 0) throw Problem.badRequest('The request is invalid', errors);
     const passwordHash = await hashPassword(input.admin.password);
@@ -102,13 +106,20 @@ export class OrganisationsService {
           throw Problem.conflict('slug-taken', `An organisation with the slug "${input.slug}" already exists`);
         throw error;
       }
-      const admin = await this.users.createAccount(manager, id, input.admin, Role.OrgAdmin, passwordHash);
+      await this.audit.record(manager, {
+        action: AuditAction.OrganisationCreate,
+        outcome: 'allowed',
+        actor,
+        justification: adminTarget('organisation', id),
+        meta,
+      });
+      const admin = await this.users.createAccount(manager, id, input.admin, Role.OrgAdmin, passwordHash, actor, meta);
       const organisation = await this.findById(id, manager);
       return { ...toOrganisationDto(organisation!), admin };
     });
   }
 
-  async update(id: string, change: UpdateOrganisationDto): Promise<OrganisationDto> {
+  async update(actor: Principal, id: string, change: UpdateOrganisationDto, meta: RequestMeta): Promise<OrganisationDto> {
     const { organisation, ended } = await this.dataSource.transaction(async (manager) => {
       const current = await manager.getRepository(Organisation).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw Problem.notFound('No such organisation');
@@ -136,7 +147,19 @@ export class OrganisationsService {
         [id, change.name ?? null, change.bedsTotal ?? null, change.acceptsMinors ?? null, change.active ?? null],
       );
       const endedSessions = current.active && change.active === false ? await this.users.endSessions(manager, { organisationId: id }) : [];
-      return { organisation: (await this.findById(id, manager))!, ended: endedSessions };
+      const updated = (await this.findById(id, manager))!;
+      const changed = (['name', 'bedsTotal', 'acceptsMinors', 'active'] as const).filter((field) => updated[field] !== current[field]);
+      if (changed.length > 0) {
+        await this.audit.record(manager, {
+          action: AuditAction.OrganisationUpdate,
+          outcome: 'allowed',
+          actor,
+          sections: changed,
+          justification: adminTarget('organisation', id),
+          meta,
+        });
+      }
+      return { organisation: updated, ended: endedSessions };
     });
     this.users.forgetSessions(ended);
     return toOrganisationDto(organisation);

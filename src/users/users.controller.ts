@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../access/route.decorators';
-import type { Principal } from '../access/principal';
+import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
+import type { Principal, RequestMeta } from '../access/principal';
 import { ApiProblems } from '../common/openapi';
 import { UuidParam } from '../common/validation';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
@@ -27,15 +27,15 @@ export class UsersController {
   @ApiOperation({ summary: 'Create a user in your organisation' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblems(409, 422)
-  create(@CurrentPrincipal() admin: Principal, @Body() body: CreateUserDto): Promise<UserDto> {
-    return this.users.create(admin, body);
+  create(@CurrentPrincipal() admin: Principal, @Body() body: CreateUserDto, @Meta() meta: RequestMeta): Promise<UserDto> {
+    return this.users.create(admin, body, meta);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename, change the role of, deactivate or reactivate a user of your organisation' })
+  @ApiOperation({ summary: 'Rename, change the role of, deactivate or reactivate a user of your organisation; never your own role or active flag' })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(404, 422)
-  update(@CurrentPrincipal() admin: Principal, @UuidParam() id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return this.users.update(admin, id, body);
+  update(@CurrentPrincipal() admin: Principal, @UuidParam() id: string, @Body() body: UpdateUserDto, @Meta() meta: RequestMeta): Promise<UserDto> {
+    return this.users.update(admin, id, body, meta);
   }
 }

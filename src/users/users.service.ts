@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAction } from '../audit/audit-action';
+import { adminTarget } from '../audit/admin-target';
+import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/password';
-import type { Principal } from '../access/principal';
+import type { Principal, RequestMeta } from '../access/principal';
 import { PrincipalLoader } from '../auth/principal.loader';
 import { decodeCursor, encodeCursor } from '../common/pagination';
 import { Problem } from '../common/problem';
@@ -45,6 +48,11 @@ function toUserDto(row: UserRow): UserDto {
   };
 }
 
+/** The names (never the values) of the fields a change sets. */
+function changedFields(change: UpdateUserDto): string[] {
+  return (['name', 'role', 'active'] as const).filter((field) => change[field] !== undefined);
+}
+
 /** Refuses a role that does not belong in this kind of organisation (PRODUCT.md, Organisations and roles). */
 export function assertRoleFits(role: Role, organisationType: OrganisationType): void {
   if (!ROLE_ORGANISATION_TYPES[role].includes(organisationType)) {
@@ -61,6 +69,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly principals: PrincipalLoader,
+    private readonly audit: AuditService,
   ) {}
 
   async list(admin: Principal, query: UserListQueryDto): Promise<UserListDto> {
@@ -81,25 +90,47 @@ export class UsersService {
     return { items: page.map(toUserDto), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1]!.email]) : null };
   }
 
-  async create(admin: Principal, input: CreateUserDto): Promise<UserDto> {
+  async create(admin: Principal, input: CreateUserDto, meta: RequestMeta): Promise<UserDto> {
     if (input.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot create platform admins');
     assertRoleFits(input.role, admin.organisationType);
     const passwordHash = await hashPassword(input.password);
-    return this.dataSource.transaction((manager) => this.insertAccount(manager, admin.organisationId, input, input.role, passwordHash));
+    return this.dataSource.transaction((manager) => this.createAccount(manager, admin.organisationId, input, input.role, passwordHash, admin, meta));
   }
 
   /**
    * Creates an account inside the caller's transaction (the first admin of a new organisation
-   * commits together with it). The password is hashed before the transaction starts, since
-   * hashing is deliberately slow.
+   * commits together with it), audited as user.create by `actor`. The password is hashed before
+   * the transaction starts, since hashing is deliberately slow.
    */
-  createAccount(manager: EntityManager, organisationId: string, input: NewAccountDto, role: Role, passwordHash: string): Promise<UserDto> {
-    return this.insertAccount(manager, organisationId, input, role, passwordHash);
+  async createAccount(
+    manager: EntityManager,
+    organisationId: string,
+    input: NewAccountDto,
+    role: Role,
+    passwordHash: string,
+    actor: Principal,
+    meta: RequestMeta,
+  ): Promise<UserDto> {
+    const user = await this.insertAccount(manager, organisationId, input, role, passwordHash);
+    await this.audit.record(manager, { action: AuditAction.UserCreate, outcome: 'allowed', actor, justification: adminTarget('user', user.id), meta });
+    return user;
   }
 
-  async update(admin: Principal, userId: string, change: UpdateUserDto): Promise<UserDto> {
+  async update(admin: Principal, userId: string, change: UpdateUserDto, meta: RequestMeta): Promise<UserDto> {
     if (change.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot grant the platform_admin role');
     if (change.role) assertRoleFits(change.role, admin.organisationType);
+    // An admin who could give itself an operational role would read case content minutes later.
+    if (userId.toLowerCase() === admin.userId && ((change.role !== undefined && change.role !== admin.role) || change.active === false)) {
+      await this.audit.recordNow({
+        action: AuditAction.UserUpdate,
+        outcome: 'denied',
+        actor: admin,
+        sections: changedFields(change),
+        justification: adminTarget('user', admin.userId),
+        meta,
+      });
+      throw Problem.forbidden('You cannot change your own role or deactivate yourself; ask another org admin');
+    }
     const { user, ended } = await this.dataSource.transaction(async (manager) => {
       // Serialises admin changes within one organisation, so two admins cannot demote each other at once.
       await manager.query(`SELECT 1 FROM organisation WHERE id = $1 FOR NO KEY UPDATE`, [admin.organisationId]);
@@ -127,7 +158,22 @@ export class UsersService {
         [userId, change.name ?? current.name, nextRole, nextActive],
       );
       const endedSessions = current.active && !nextActive ? await this.endSessions(manager, { userId }) : [];
-      return { user: updated[0]!, ended: endedSessions };
+      // A new role must not wait for the principal cache: this process forgets the user's sessions at once.
+      const relabelled: Array<{ id: string }> =
+        nextActive && nextRole !== current.role ? await manager.query(`SELECT id FROM auth_session WHERE user_id = $1 AND revoked_at IS NULL`, [userId]) : [];
+      const next = updated[0]!;
+      const changed = (['name', 'role', 'active'] as const).filter((field) => next[field] !== current[field]);
+      if (changed.length > 0) {
+        await this.audit.record(manager, {
+          action: AuditAction.UserUpdate,
+          outcome: 'allowed',
+          actor: admin,
+          sections: changed,
+          justification: adminTarget('user', userId),
+          meta,
+        });
+      }
+      return { user: next, ended: [...endedSessions, ...relabelled.map((session) => ({ userId, sessionId: session.id }))] };
     });
     this.forgetSessions(ended);
     return toUserDto(user);
