@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from './config/config';
 import { createHttpApp } from './http';
+import { exitWithLauncher } from './supervisor';
 
 /** The API process. Expects DATABASE_URL (the launcher `npm start` provides one) and a reachable Redis. */
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   }
   const app = await createHttpApp(config, config.databaseUrl);
   await app.listen({ port: config.port, host: '0.0.0.0' });
+  exitWithLauncher(() => app.close());
 }
 
 void main().catch((error: unknown) => {

