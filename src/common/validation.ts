@@ -55,9 +55,11 @@ class PassageValidationPipe extends ValidationPipe {
       const errors = unsafeStrings(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (errors.length > 0) throw Problem.badRequest('The request is invalid', errors);
     }
-    // A DTO body must be a JSON object; `null`, an array or a bare value would otherwise reach the handler unvalidated.
+    // A DTO body must be a JSON object: an array or a bare value would otherwise reach the handler unvalidated.
+    // No body (or `null`) stays what Nest makes of it, an empty object validated like any other.
     const dto = typeof metadata.metatype === 'function' && ![String, Number, Boolean, Object, Array].includes(metadata.metatype as never);
-    if (metadata.type === 'body' && dto && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    const present = value !== undefined && value !== null;
+    if (metadata.type === 'body' && dto && present && (typeof value !== 'object' || Array.isArray(value))) {
       throw Problem.badRequest('The request body must be a JSON object', [{ path: 'body', message: 'must be a JSON object' }]);
     }
     return super.transform(value, metadata);
