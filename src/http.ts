@@ -4,11 +4,12 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { defaultWebRoot, registerAppShell } from './app-shell/app-shell';
 import { quietStartUp } from './common/logging';
+import { createOpenApiDocument } from './common/openapi';
 import { Problem } from './common/problem';
 import { createValidationPipe, jsonNestedDeeperThan, MAX_JSON_DEPTH } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -129,16 +130,7 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   });
   // Errors, unmatched routes included, are answered by Nest's exception layer, i.e. by ProblemFilter; no Fastify error handler of our own.
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Passage API')
-      .setDescription('Case coordination for victims of human trafficking in the Benelux. Errors are application/problem+json (RFC 9457).')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   await registerAppShell(fastify, options.webRoot ?? defaultWebRoot());
   await app.init();
   await fastify.ready();

@@ -35,6 +35,7 @@ export class AuditController {
   @Get('audit/events.csv')
   @ApiOperation({ summary: 'The same events as CSV (RFC 4180), streamed' })
   @ApiProduces('text/csv')
+  @ApiOkResponse({ content: { 'text/csv': { schema: { type: 'string' } } } })
   async exportCsv(
     @CurrentPrincipal() principal: Principal,
     @Query() query: AuditFiltersDto,

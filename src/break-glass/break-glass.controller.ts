@@ -6,7 +6,7 @@ import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
 import { CaseIdPipe } from '../common/ids';
 import { UuidParam } from '../common/validation';
 import { BreakGlassService } from './break-glass.service';
-import { BreakGlassDto, BreakGlassGrantDto, BreakGlassPageDto, BreakGlassQueryDto, BreakGlassReviewDto } from './dto/break-glass.dto';
+import { BreakGlassCreatedDto, BreakGlassDto, BreakGlassGrantDto, BreakGlassPageDto, BreakGlassQueryDto, BreakGlassReviewDto } from './dto/break-glass.dto';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -16,8 +16,13 @@ export class BreakGlassController {
 
   @Post('cases/:id/break-glass')
   @ApiOperation({ summary: 'Emergency access to summary and identity for 4 hours, with a justification (≥ 20 characters)' })
-  @ApiCreatedResponse({ description: '{ id, expiresAt }' })
-  grant(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Body() body: BreakGlassDto, @Meta() meta: RequestMeta) {
+  @ApiCreatedResponse({ type: BreakGlassCreatedDto })
+  grant(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Body() body: BreakGlassDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<BreakGlassCreatedDto> {
     return this.breakGlass.grant(principal, id, body.justification, meta);
   }
 }

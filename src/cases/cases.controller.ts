@@ -1,34 +1,48 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Section } from '../access/policy';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { SECTIONS, type Section } from '../access/policy';
 import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe } from '../common/ids';
 import { SectionPipe } from './case-params';
 import { CasesService } from './cases.service';
+import { CaseAccessDto, CaseDto, CaseListDto, ClosedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
 import { CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
 
 @ApiTags('cases')
 @ApiBearerAuth()
+@ApiExtraModels(...SECTION_VIEWS)
 @Controller('cases')
 export class CasesController {
   constructor(private readonly cases: CasesService) {}
 
   @Post()
   @ApiOperation({ summary: 'Open a case (officer, inspector); the caller’s organisation leads it' })
-  @ApiCreatedResponse({ description: 'The case as GET returns it' })
+  @ApiCreatedResponse({ description: 'The case as GET returns it', type: CaseDto })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateCaseDto, @Meta() meta: RequestMeta) {
     return this.cases.create(principal, body, meta);
   }
 
   @Get()
   @ApiOperation({ summary: 'Cases the caller can read, newest first, with the summary section' })
+  @ApiOkResponse({ type: CaseListDto })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListCasesQuery, @Meta() meta: RequestMeta) {
     return this.cases.list(principal, query, meta);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A case with the sections the caller may read, and what the caller may do' })
+  @ApiOkResponse({ type: CaseDto })
   @ApiNotFoundResponse({ description: 'No such case, or the caller may not know it exists' })
   read(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
     return this.cases.read(principal, id, meta);
@@ -36,6 +50,8 @@ export class CasesController {
 
   @Patch(':id/sections/:section')
   @ApiOperation({ summary: 'Merge fields into a section (null clears); stale version answers 409' })
+  @ApiParam({ name: 'section', enum: SECTIONS, enumName: 'Section' })
+  @ApiOkResponse({ description: 'The whole new section', schema: { oneOf: SECTION_VIEWS.map((view) => ({ $ref: getSchemaPath(view) })) } })
   updateSection(
     @CurrentPrincipal() principal: Principal,
     @Param('id', CaseIdPipe) id: string,
@@ -49,14 +65,20 @@ export class CasesController {
   @Post(':id/close')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close the case (lead organisation); frees beds, withdraws pending referrals' })
-  close(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Body() body: CloseCaseDto, @Meta() meta: RequestMeta) {
+  @ApiOkResponse({ type: ClosedCaseDto })
+  close(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Body() body: CloseCaseDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<ClosedCaseDto> {
     return this.cases.close(principal, id, body.reason, meta);
   }
 
   @Get(':id/access')
   @ApiOperation({ summary: 'Why the caller can see this case: participations and grants, with sections' })
-  @ApiOkResponse({ description: '{ grants: [{ source, organisationId, purpose, legalBasis, sections, expiresAt? }], actions }' })
-  explain(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
+  @ApiOkResponse({ type: CaseAccessDto })
+  explain(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<CaseAccessDto> {
     return this.cases.explain(principal, id, meta);
   }
 }

@@ -1,5 +1,14 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, type INestApplication } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  DocumentBuilder,
+  getSchemaPath,
+  type OpenAPIObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { problemTitle } from './problem';
 
 export class ProblemFieldErrorDto {
@@ -27,5 +36,18 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
       }),
     ),
+  );
+}
+
+/** The API's OpenAPI document, the same whether served at /docs-json or written by `npm run openapi`. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Passage API')
+      .setDescription('Case coordination for victims of human trafficking in the Benelux. Errors are application/problem+json (RFC 9457).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
   );
 }

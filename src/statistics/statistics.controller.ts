@@ -28,6 +28,7 @@ export class StatisticsController {
   @Get('exports/ctdc.csv')
   @ApiOperation({ summary: 'Oversight: anonymised case-level records of your country in the CTDC layout, k-anonymised (k = 11)' })
   @ApiProduces('text/csv')
+  @ApiOkResponse({ content: { 'text/csv': { schema: { type: 'string' } } } })
   async ctdc(
     @CurrentPrincipal() principal: Principal,
     @Query() query: PeriodQueryDto,

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { Principal, RequestMeta } from '../access/principal';
@@ -31,6 +31,7 @@ export class SubjectReportController {
       "The victim's report (GDPR art. 15): the data held and every access to the file; HTML, or PDF with Accept: application/pdf (lead organisation only)",
   })
   @ApiProduces('text/html', 'application/pdf')
+  @ApiOkResponse({ content: { 'text/html': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
   @ApiNotFoundResponse({ description: 'No such case, or the caller may not know it exists' })
   async subjectReport(
     @CurrentPrincipal() principal: Principal,

@@ -46,3 +46,8 @@ export class BreakGlassPageDto {
   @ApiProperty({ type: [BreakGlassGrantDto] }) items!: BreakGlassGrantDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
+
+export class BreakGlassCreatedDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The emergency access ends then' }) expiresAt!: string;
+}
