@@ -25,6 +25,8 @@ import { RedisModule } from './redis/redis.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { SubjectReportModule } from './subject-report/subject-report.module';
+import { DocumentsModule } from './documents/documents.module';
+import { NotesModule } from './notes/notes.module';
 import { UsersModule } from './users/users.module';
 
 /** The infrastructure every process shares: config, logging, database, Redis, audit. */
@@ -57,6 +59,8 @@ export class AppModule {
         CasesModule,
         ReferralsModule,
         ParticipationModule,
+        NotesModule,
+        DocumentsModule,
         BreakGlassModule,
         AuditApiModule,
         NotificationsModule,

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { MAX_DOCUMENT_BYTES } from './documents/documents.controller';
 import { defaultWebRoot, registerAppShell } from './app-shell/app-shell';
 import { quietStartUp } from './common/logging';
 import { createOpenApiDocument } from './common/openapi';
@@ -95,6 +97,8 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     }
     void parseJson(request, String(body), done);
   });
+  // Document uploads only (DocumentsController reads the parts with its own limits); every other route stays JSON.
+  await fastify.register(multipart, { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 1, parts: 2 } });
   await fastify.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     crossOriginEmbedderPolicy: false,

@@ -15,6 +15,9 @@ export enum CaseAction {
   WithdrawConsent = 'withdrawConsent',
   StartReflectionPeriod = 'startReflectionPeriod',
   EndPlacement = 'endPlacement',
+  /** Read the case's notes and contact log (those an organisation may see: see NotesService). */
+  ReadNotes = 'readNotes',
+  AddNote = 'addNote',
 }
 
 /** The actions listed in a case's `permissions.actions` and `/access` answer. */
@@ -72,6 +75,9 @@ export class CaseAbilityFactory {
       can(CaseAction.Close, 'Case', { status: 'open', leadOrganisationId: principal.organisationId, ...participates([Purpose.Lead]) });
     }
     can(CaseAction.Refer, 'Case', { status: 'open', ...participates() });
+    // Notes follow participation, not break-glass: emergency access opens summary and identity only.
+    can(CaseAction.ReadNotes, 'Case', participates());
+    can(CaseAction.AddNote, 'Case', { status: 'open', ...participates() });
     can(CaseAction.WithdrawConsent, 'Case', { status: 'open', ...participates() });
     if (principal.role === Role.MigrationOfficer) {
       can(CaseAction.StartReflectionPeriod, 'Case', { status: 'open', ...participates([Purpose.Residence]) });

@@ -3,6 +3,8 @@ import { loadConfigOrExit } from '../config/config';
 import { openCliDatabase } from '../database/cli-database';
 import { createDataSource } from '../database/data-source';
 import { reindexIdentities, rotateEncryptionKeys } from '../cases/key-rotation';
+import { rewrapDocumentKeys } from '../documents/document-key-rotation';
+import { resealNotes } from '../notes/note-key-rotation';
 
 /**
  * `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY (or MATCH_INDEX_KEY), keep
@@ -16,11 +18,12 @@ async function main(): Promise<void> {
   try {
     await dataSource.initialize();
     const sealer = new Sealer(config.encryptionKeys);
-    const result = await rotateEncryptionKeys(dataSource, sealer);
-    process.stdout.write(`re-sealed ${result.resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
+    const results = [await rotateEncryptionKeys(dataSource, sealer), await resealNotes(dataSource, sealer), await rewrapDocumentKeys(dataSource, sealer)];
+    const resealed = results.reduce((sum, r) => sum + r.resealed, 0);
+    process.stdout.write(`re-sealed ${resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
     const reindexed = await reindexIdentities(dataSource, sealer, config.matchIndexKeys);
     process.stdout.write(`re-indexed the identity of ${reindexed.resealed} case(s) under match key "${config.matchIndexKeys[0]!.id}"\n`);
-    const unreadable = [...result.unreadable, ...reindexed.unreadable];
+    const unreadable = [...results.flatMap((r) => r.unreadable), ...reindexed.unreadable];
     if (unreadable.length > 0) {
       process.stderr.write(`passage: ${unreadable.length} row(s) could not be opened and were left as they are:\n  ${unreadable.join('\n  ')}\n`);
       process.exitCode = 1;

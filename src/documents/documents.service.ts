@@ -1,0 +1,232 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AccessService, type LoadedCase } from '../access/access.service';
+import { CaseAction } from '../access/case-ability.factory';
+import { Section } from '../access/policy';
+import type { Principal, RequestMeta } from '../access/principal';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import { CasesService } from '../cases/cases.service';
+import { Sealer } from '../common/crypto';
+import { Problem } from '../common/problem';
+import { DOCUMENT_BLOB_STORE, type DocumentBlobStore } from './document-blob-store';
+import { DocumentCipher, documentKeyAssociatedData } from './document-cipher';
+import { DOCUMENT_EXTENSIONS, type DocumentMimeType, sniffDocumentType } from './document-type';
+import type { DocumentDto, DocumentSection } from './dto/document.dto';
+
+interface DocumentRow {
+  id: string;
+  case_id: string;
+  section: DocumentSection;
+  organisation_id: string;
+  uploaded_by: string;
+  mime_type: DocumentMimeType;
+  size: string;
+  key_id: string;
+  wrapped_key: Buffer;
+  metadata: Buffer;
+  chunk_count: number;
+  created_at: Date;
+}
+
+interface DocumentMetadata {
+  name: string;
+  sha256: string;
+}
+
+export interface DocumentDownload {
+  name: string;
+  mimeType: DocumentMimeType;
+  size: number;
+  stream: Readable;
+}
+
+const SELECT_DOCUMENT = `SELECT id, case_id, section, organisation_id, uploaded_by, mime_type, size::text AS size, key_id, wrapped_key, metadata, chunk_count, created_at FROM case_document`;
+const DOCUMENT_NOT_FOUND = (): Problem => Problem.notFound('Document not found');
+
+/** A file name as the uploader gave it, without any path, control characters or excess length; never empty. */
+export function cleanFileName(name: string, mimeType: DocumentMimeType): string {
+  const base = (name.split(/[\\/]/).pop() ?? '')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim()
+    .slice(0, 200);
+  return base === '' || base === '.' || base === '..' ? `document.${DOCUMENT_EXTENSIONS[mimeType]}` : base;
+}
+
+/**
+ * Documents attached to a section of a case: whoever may write the section attaches, whoever may
+ * read it downloads. Each document has its own data key (wrapped by DATA_ENCRYPTION_KEY); its
+ * content goes encrypted, in chunks, to the blob store, and its name and digest are sealed too,
+ * so the database holds no plaintext of it.
+ */
+@Injectable()
+export class DocumentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(DOCUMENT_BLOB_STORE) private readonly blobs: DocumentBlobStore,
+    private readonly cases: CasesService,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly sealer: Sealer,
+  ) {}
+
+  async upload(
+    principal: Principal,
+    caseId: string,
+    section: DocumentSection,
+    file: { name: string; content: Buffer },
+    meta: RequestMeta,
+  ): Promise<DocumentDto> {
+    const mimeType = sniffDocumentType(file.content);
+    const id = randomUUID();
+    const cipher = DocumentCipher.generate();
+    // Encrypted before the case is locked: the lock is held for the inserts only.
+    const metadata: DocumentMetadata = {
+      name: mimeType ? cleanFileName(file.name, mimeType) : '',
+      sha256: createHash('sha256').update(file.content).digest('hex'),
+    };
+    const chunks = mimeType ? cipher.encryptContent(id, file.content) : [];
+    const wrapped = this.sealer.seal(cipher.dataKey, documentKeyAssociatedData(id));
+    return this.cases.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.DocumentUpload, sections: [section] },
+      this.cases.requireAction(CaseAction.Update, section),
+      async (manager, loaded) => {
+        if (!mimeType) return new Problem(415, 'unsupported-document-type', 'Documents may be PDF, JPEG, PNG, DOCX or ODT; this file is none of them');
+        const rows: Array<{ created_at: Date }> = await manager.query(
+          `INSERT INTO case_document (id, case_id, section, organisation_id, uploaded_by, mime_type, size, key_id, wrapped_key, metadata, chunk_count)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING created_at`,
+          [
+            id,
+            caseId,
+            section,
+            principal.organisationId,
+            principal.userId,
+            mimeType,
+            file.content.length,
+            wrapped.keyId,
+            wrapped.ciphertext,
+            cipher.sealMetadata(id, metadata),
+            chunks.length,
+          ],
+        );
+        await this.blobs.write(manager, id, chunks);
+        await this.audit.record(manager, {
+          action: AuditAction.DocumentUpload,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          caseOwner: loaded,
+          sections: [section],
+          legalBasis: this.access.legalBasis(principal, loaded, [section]),
+          meta,
+        });
+        return {
+          id,
+          caseId,
+          name: metadata.name,
+          size: file.content.length,
+          mimeType,
+          section,
+          sha256: metadata.sha256,
+          organisationId: principal.organisationId,
+          uploadedBy: principal.userId,
+          createdAt: rows[0]!.created_at.toISOString(),
+        };
+      },
+    );
+  }
+
+  /** The documents of the sections the caller may read, newest first. */
+  async list(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ items: DocumentDto[] }> {
+    const loaded = await this.visibleCase(principal, caseId, AuditAction.DocumentList, meta);
+    const readable = this.readableDocumentSections(principal, loaded);
+    const rows: DocumentRow[] = await this.dataSource.query(`${SELECT_DOCUMENT} WHERE case_id = $1 AND section = ANY($2) ORDER BY created_at DESC, id DESC`, [
+      caseId,
+      readable,
+    ]);
+    await this.audit.recordNow({
+      action: AuditAction.DocumentList,
+      outcome: 'allowed',
+      actor: principal,
+      caseId,
+      caseOwner: loaded,
+      sections: readable,
+      legalBasis: this.access.legalBasis(principal, loaded, readable),
+      meta,
+    });
+    return { items: rows.map((row) => this.toDto(row)) };
+  }
+
+  /** The content, decrypted chunk by chunk as it streams; audited before the first byte leaves. */
+  async download(principal: Principal, documentId: string, meta: RequestMeta): Promise<DocumentDownload> {
+    const rows: DocumentRow[] = await this.dataSource.query(`${SELECT_DOCUMENT} WHERE id = $1`, [documentId]);
+    const row = rows[0];
+    const ability = this.access.abilityFor(principal);
+    const loaded = row ? await this.access.loadCase(this.dataSource.manager, row.case_id) : undefined;
+    // A document of a section the caller may not read is as unknown to them as one that does not exist.
+    if (!row || !loaded || !this.access.can(ability, CaseAction.Read, loaded, row.section)) {
+      await this.audit.recordNow({ action: AuditAction.DocumentRead, outcome: 'denied', actor: principal, caseId: row?.case_id ?? null, meta });
+      throw DOCUMENT_NOT_FOUND();
+    }
+    await this.audit.recordNow({
+      action: AuditAction.DocumentRead,
+      outcome: 'allowed',
+      actor: principal,
+      caseId: row.case_id,
+      caseOwner: loaded,
+      sections: [row.section],
+      legalBasis: this.access.legalBasis(principal, loaded, [row.section]),
+      meta,
+    });
+    const cipher = this.cipherOf(row);
+    const metadata = cipher.openMetadata<DocumentMetadata>(row.id, row.metadata);
+    const blobs = this.blobs;
+    async function* plaintext(): AsyncGenerator<Buffer> {
+      for (let seq = 0; seq < row!.chunk_count; seq += 1) {
+        const chunk = await blobs.readChunk(row!.id, seq);
+        if (!chunk) throw new Error(`document ${row!.id} is missing chunk ${seq}`);
+        yield cipher.decryptChunk(row!.id, seq, seq === row!.chunk_count - 1, chunk);
+      }
+    }
+    return { name: metadata.name, mimeType: row.mime_type, size: Number(row.size), stream: Readable.from(plaintext()) };
+  }
+
+  private async visibleCase(principal: Principal, caseId: string, action: AuditAction, meta: RequestMeta): Promise<LoadedCase> {
+    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
+    if (!loaded || !this.access.isVisible(this.access.abilityFor(principal), loaded)) {
+      await this.audit.recordNow({ action, outcome: 'denied', actor: principal, caseId, meta });
+      throw Problem.notFound('Case not found');
+    }
+    return loaded;
+  }
+
+  private readableDocumentSections(principal: Principal, loaded: LoadedCase): Section[] {
+    return this.access.readableSections(this.access.abilityFor(principal), loaded).filter((section) => section !== Section.Summary);
+  }
+
+  private cipherOf(row: DocumentRow): DocumentCipher {
+    return DocumentCipher.withKey(this.sealer.open({ keyId: row.key_id, ciphertext: row.wrapped_key }, documentKeyAssociatedData(row.id)));
+  }
+
+  private toDto(row: DocumentRow): DocumentDto {
+    const metadata = this.cipherOf(row).openMetadata<DocumentMetadata>(row.id, row.metadata);
+    return {
+      id: row.id,
+      caseId: row.case_id,
+      name: metadata.name,
+      size: Number(row.size),
+      mimeType: row.mime_type,
+      section: row.section,
+      sha256: metadata.sha256,
+      organisationId: row.organisation_id,
+      uploadedBy: row.uploaded_by,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import { CaseAction } from '../access/case-ability.factory';
+import type { Principal, RequestMeta } from '../access/principal';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import { CasesService } from '../cases/cases.service';
+import { Sealer } from '../common/crypto';
+import { isId } from '../common/ids';
+import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
+import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { Problem } from '../common/problem';
+import type { CreateNoteDto, ListNotesQuery, NoteDto } from './dto/note.dto';
+import { NoteRepository, type NoteRow } from './note.repository';
+
+/** Binds a note's ciphertext to its case and id, so it cannot be moved to another note or case. */
+export function noteAssociatedData(caseId: string, noteId: string): string {
+  return `case:${caseId}:note:${noteId}`;
+}
+
+/**
+ * Notes and the victim contact log: written by any participating organisation while the case is
+ * open, read by the author's organisation (`organisation`) or every participating one
+ * (`participants`). Append-only; the body is victim data, sealed like the sensitive sections.
+ */
+@Injectable()
+export class NotesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cases: CasesService,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly notes: NoteRepository,
+    private readonly sealer: Sealer,
+  ) {}
+
+  create(principal: Principal, caseId: string, dto: CreateNoteDto, meta: RequestMeta): Promise<NoteDto> {
+    if (dto.kind === 'note' && dto.contactAt !== undefined) {
+      throw Problem.badRequest('The request is invalid', [{ path: 'contactAt', message: 'is for contact entries only' }]);
+    }
+    if (dto.contactAt !== undefined && Date.parse(dto.contactAt) > Date.now() + 60_000) {
+      throw Problem.unprocessable('contact-in-future', 'A contact cannot be recorded in the future');
+    }
+    return this.cases.mutate(
+      principal,
+      caseId,
+      meta,
+      { action: AuditAction.NoteCreate },
+      this.cases.requireAction(CaseAction.AddNote),
+      async (manager, loaded) => {
+        const id = randomUUID();
+        const sealed = this.sealer.seal(Buffer.from(dto.body, 'utf8'), noteAssociatedData(caseId, id));
+        const row = await this.notes.insert(manager, {
+          id,
+          caseId,
+          organisationId: principal.organisationId,
+          authorId: principal.userId,
+          kind: dto.kind,
+          visibility: dto.visibility,
+          contactAt: dto.kind === 'contact' ? (dto.contactAt ?? new Date().toISOString()) : null,
+          keyId: sealed.keyId,
+          ciphertext: sealed.ciphertext,
+        });
+        await this.audit.record(manager, {
+          action: AuditAction.NoteCreate,
+          outcome: 'allowed',
+          actor: principal,
+          caseId,
+          caseOwner: loaded,
+          legalBasis: this.access.legalBasis(principal, loaded, this.access.readableSections(this.access.abilityFor(principal), loaded)),
+          meta,
+        });
+        return this.toDto(row);
+      },
+    );
+  }
+
+  async list(principal: Principal, caseId: string, query: ListNotesQuery, meta: RequestMeta): Promise<Page<NoteDto>> {
+    const ability = this.access.abilityFor(principal);
+    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
+    const visible = loaded !== undefined && this.access.isVisible(ability, loaded);
+    if (!visible || !this.access.can(ability, CaseAction.ReadNotes, loaded)) {
+      await this.audit.recordNow({ action: AuditAction.NoteList, outcome: 'denied', actor: principal, caseId, meta });
+      throw visible ? Problem.forbidden('Notes are read by the participating organisations') : Problem.notFound('Case not found');
+    }
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.notes.page(this.dataSource.manager, caseId, principal.organisationId, {
+      kind: query.kind,
+      before: query.cursor ? decodeNoteCursor(query.cursor) : undefined,
+      limit: limit + 1,
+    });
+    await this.audit.recordNow({
+      action: AuditAction.NoteList,
+      outcome: 'allowed',
+      actor: principal,
+      caseId,
+      caseOwner: loaded,
+      legalBasis: this.access.legalBasis(principal, loaded, this.access.readableSections(ability, loaded)),
+      meta,
+    });
+    return toPage(
+      rows,
+      limit,
+      (row) => this.toDto(row),
+      (row) => [row.created_key, row.id],
+    );
+  }
+
+  private toDto(row: NoteRow): NoteDto {
+    return {
+      id: row.id,
+      caseId: row.case_id,
+      kind: row.kind,
+      visibility: row.visibility,
+      body: this.sealer.open({ keyId: row.key_id, ciphertext: row.ciphertext }, noteAssociatedData(row.case_id, row.id)).toString('utf8'),
+      contactAt: row.contact_at?.toISOString() ?? null,
+      author: { id: row.author_id, name: row.author_name },
+      organisation: { id: row.organisation_id, slug: row.organisation_slug, name: row.organisation_name },
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+}
+
+function decodeNoteCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, 2);
+  if (typeof createdAt !== 'string' || !isId(id) || Number.isNaN(Date.parse(createdAt))) {
+    throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  }
+  return { createdAt, id };
+}
