@@ -27,6 +27,7 @@ import { StatisticsModule } from './statistics/statistics.module';
 import { SubjectReportModule } from './subject-report/subject-report.module';
 import { DocumentsModule } from './documents/documents.module';
 import { NotesModule } from './notes/notes.module';
+import { TasksModule } from './tasks/tasks.module';
 import { UsersModule } from './users/users.module';
 
 /** The infrastructure every process shares: config, logging, database, Redis, audit. */
@@ -61,6 +62,7 @@ export class AppModule {
         ParticipationModule,
         NotesModule,
         DocumentsModule,
+        TasksModule,
         BreakGlassModule,
         AuditApiModule,
         NotificationsModule,

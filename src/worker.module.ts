@@ -14,6 +14,7 @@ import { OutboxWorkerModule } from './outbox/outbox.module';
 import { ParticipationModule } from './participation/participation.module';
 import { QueueWorkerModule } from './queue/queue.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { TasksModule } from './tasks/tasks.module';
 
 export interface WorkerOptions {
   /** Binds CASE_VISIBILITY; by default the API's own rules (AccessModule's UserCaseVisibility). */
@@ -35,6 +36,7 @@ export class WorkerModule {
         ReferralsModule,
         ParticipationModule,
         BreakGlassModule,
+        TasksModule,
         NotificationsWorkerModule.forRoot(options.caseVisibility ?? { provide: CASE_VISIBILITY, useExisting: UserCaseVisibility }),
       ],
     };

@@ -18,6 +18,9 @@ export enum CaseAction {
   /** Read the case's notes and contact log (those an organisation may see: see NotesService). */
   ReadNotes = 'readNotes',
   AddNote = 'addNote',
+  /** See the tasks the caller's organisation set on the case. */
+  ReadTasks = 'readTasks',
+  ManageTasks = 'manageTasks',
 }
 
 /** The actions listed in a case's `permissions.actions` and `/access` answer. */
@@ -78,6 +81,8 @@ export class CaseAbilityFactory {
     // Notes follow participation, not break-glass: emergency access opens summary and identity only.
     can(CaseAction.ReadNotes, 'Case', participates());
     can(CaseAction.AddNote, 'Case', { status: 'open', ...participates() });
+    can(CaseAction.ReadTasks, 'Case', participates());
+    can(CaseAction.ManageTasks, 'Case', { status: 'open', ...participates() });
     can(CaseAction.WithdrawConsent, 'Case', { status: 'open', ...participates() });
     if (principal.role === Role.MigrationOfficer) {
       can(CaseAction.StartReflectionPeriod, 'Case', { status: 'open', ...participates([Purpose.Residence]) });

@@ -8,6 +8,7 @@ export interface FiredDeadline {
   caseId: string;
   referralId: string | null;
   breakGlassId: string | null;
+  taskId: string | null;
   /** Who is told, for kinds whose subject does not say (reflection period, break-glass). */
   organisationIds: string[];
 }

@@ -8,6 +8,8 @@ export enum DeadlineKind {
   ReflectionEnd = 'reflection_period.end',
   /** 24 h after a break-glass, if still unreviewed: remind the supervisors. */
   BreakGlassReview = 'break_glass.review',
+  /** At a task's due time, if still open: remind its assignee. */
+  TaskDue = 'task.due',
 }
 
 export const REFERRAL_DEADLINES: readonly DeadlineKind[] = [DeadlineKind.ReferralReminder, DeadlineKind.ReferralExpiry];

@@ -14,6 +14,7 @@ interface ClaimedDeadline {
   case_id: string;
   referral_id: string | null;
   break_glass_id: string | null;
+  task_id: string | null;
   organisation_ids: string[];
 }
 
@@ -47,7 +48,7 @@ export class DeadlineHandler implements JobHandler<JobName.FireDeadline>, OnModu
         manager,
         `UPDATE deadline SET fired_at = now()
           WHERE id = $1 AND fired_at IS NULL AND cancelled_at IS NULL AND due_at <= now()
-          RETURNING kind, case_id, referral_id, break_glass_id, organisation_ids`,
+          RETURNING kind, case_id, referral_id, break_glass_id, task_id, organisation_ids`,
         [deadlineId],
       );
       const deadline = claimed.rows[0];
@@ -76,6 +77,7 @@ export class DeadlineHandler implements JobHandler<JobName.FireDeadline>, OnModu
       caseId: deadline.case_id,
       referralId: deadline.referral_id,
       breakGlassId: deadline.break_glass_id,
+      taskId: deadline.task_id,
       organisationIds: deadline.organisation_ids,
     });
   }

@@ -8,6 +8,7 @@ export interface ScheduleDeadline {
   caseId: string;
   referralId?: string;
   breakGlassId?: string;
+  taskId?: string;
   dueAt: Date;
   /** Who is told when it fires, for kinds whose subject does not say (reflection period, break-glass). */
   organisationIds?: string[];
@@ -18,6 +19,7 @@ export interface CancelDeadline {
   caseId?: string;
   referralId?: string;
   breakGlassId?: string;
+  taskId?: string;
 }
 
 /**
@@ -32,21 +34,29 @@ export class DeadlinesService {
   async schedule(manager: EntityManager, deadline: ScheduleDeadline): Promise<string> {
     // A new id on replacement: the old row's delayed job then finds nothing to fire.
     const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO deadline (kind, case_id, referral_id, break_glass_id, organisation_ids, due_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO deadline (kind, case_id, referral_id, break_glass_id, task_id, organisation_ids, due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (kind, subject) DO UPDATE
          SET id = gen_random_uuid(), case_id = EXCLUDED.case_id, organisation_ids = EXCLUDED.organisation_ids, due_at = EXCLUDED.due_at,
              created_at = now(), enqueued_at = NULL, fired_at = NULL, cancelled_at = NULL
        RETURNING id`,
-      [deadline.kind, deadline.caseId, deadline.referralId ?? null, deadline.breakGlassId ?? null, deadline.organisationIds ?? [], deadline.dueAt],
+      [
+        deadline.kind,
+        deadline.caseId,
+        deadline.referralId ?? null,
+        deadline.breakGlassId ?? null,
+        deadline.taskId ?? null,
+        deadline.organisationIds ?? [],
+        deadline.dueAt,
+      ],
     );
     return rows[0]!.id;
   }
 
-  /** Cancels the pending deadlines of these kinds for the subject (break-glass, else referral, else case). Returns how many. */
+  /** Cancels the pending deadlines of these kinds for the subject (task, else break-glass, else referral, else case). Returns how many. */
   async cancel(manager: EntityManager, deadline: CancelDeadline): Promise<number> {
-    const subject = deadline.breakGlassId ?? deadline.referralId ?? deadline.caseId;
-    if (!subject) throw new Error('cancel needs a caseId, referralId or breakGlassId');
+    const subject = deadline.taskId ?? deadline.breakGlassId ?? deadline.referralId ?? deadline.caseId;
+    if (!subject) throw new Error('cancel needs a caseId, referralId, breakGlassId or taskId');
     const kinds = typeof deadline.kind === 'string' ? [deadline.kind] : [...deadline.kind];
     const { count } = await modify(
       manager,

@@ -18,6 +18,7 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.BreakGlassReviewDue]: (r) => `Emergency access on case ${r} awaits review`,
     [DomainEventType.ReflectionPeriodEnding]: (r) => `Reflection period for case ${r} ends soon`,
     [DomainEventType.ReflectionPeriodEnded]: (r) => `Reflection period for case ${r} has ended`,
+    [DomainEventType.TaskDue]: (r) => `A task on case ${r} is due`,
   },
   nl: {
     [DomainEventType.ReferralReceived]: (r) => `Doorverwijzing ontvangen voor dossier ${r}`,
@@ -32,6 +33,7 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.BreakGlassReviewDue]: (r) => `Noodtoegang voor dossier ${r} wacht op beoordeling`,
     [DomainEventType.ReflectionPeriodEnding]: (r) => `Bedenktijd voor dossier ${r} loopt binnenkort af`,
     [DomainEventType.ReflectionPeriodEnded]: (r) => `Bedenktijd voor dossier ${r} is afgelopen`,
+    [DomainEventType.TaskDue]: (r) => `Een taak voor dossier ${r} vervalt`,
   },
   fr: {
     [DomainEventType.ReferralReceived]: (r) => `Orientation reçue pour le dossier ${r}`,
@@ -46,6 +48,7 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.BreakGlassReviewDue]: (r) => `Accès d'urgence sur le dossier ${r} à examiner`,
     [DomainEventType.ReflectionPeriodEnding]: (r) => `Le délai de réflexion du dossier ${r} se termine bientôt`,
     [DomainEventType.ReflectionPeriodEnded]: (r) => `Le délai de réflexion du dossier ${r} est terminé`,
+    [DomainEventType.TaskDue]: (r) => `Une tâche du dossier ${r} arrive à échéance`,
   },
 };
 

@@ -57,7 +57,8 @@ export class RecipientResolver {
 
   async resolve(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
     const recipients = SUPERVISOR_EVENTS.includes(event.type) ? await this.supervisors(event, facts) : await this.operationalRecipients(event);
-    return recipients.filter((recipient) => recipient.userId !== event.actorUserId);
+    const named = event.userIds;
+    return recipients.filter((recipient) => recipient.userId !== event.actorUserId && (!named || named.includes(recipient.userId)));
   }
 
   private async supervisors(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {

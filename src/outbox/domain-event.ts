@@ -12,6 +12,7 @@ export enum DomainEventType {
   BreakGlassReviewDue = 'break_glass.review_due',
   ReflectionPeriodEnding = 'reflection_period.ending',
   ReflectionPeriodEnded = 'reflection_period.ended',
+  TaskDue = 'task.due',
 }
 
 /**
@@ -25,6 +26,8 @@ export interface DomainEvent {
   referralId?: string;
   breakGlassId?: string;
   organisationIds: string[];
+  /** When set, only these users of `organisationIds` are told (e.g. a task's assignee). */
+  userIds?: string[];
   actorUserId?: string;
 }
 

@@ -22,6 +22,7 @@ interface OutboxRow {
   referral_id: string | null;
   break_glass_id: string | null;
   organisation_ids: string[];
+  user_ids: string[];
   actor_user_id: string | null;
   created_at: Date;
 }
@@ -35,6 +36,7 @@ export function toEventPayload(row: OutboxRow): EventJobPayload {
     ...(row.referral_id ? { referralId: row.referral_id } : {}),
     ...(row.break_glass_id ? { breakGlassId: row.break_glass_id } : {}),
     organisationIds: row.organisation_ids,
+    ...(row.user_ids.length > 0 ? { userIds: row.user_ids } : {}),
     ...(row.actor_user_id ? { actorUserId: row.actor_user_id } : {}),
     occurredAt: row.created_at.toISOString(),
   };
@@ -73,7 +75,7 @@ export class OutboxRelay extends PollingLoop {
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id::text AS id, event_id, type, case_id, referral_id, break_glass_id, organisation_ids, actor_user_id, created_at
+        `SELECT id::text AS id, event_id, type, case_id, referral_id, break_glass_id, organisation_ids, user_ids, actor_user_id, created_at
            FROM outbox_event WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH],
       );
@@ -90,7 +92,7 @@ export class OutboxRelay extends PollingLoop {
    */
   async reviveStale(): Promise<number> {
     const rows: OutboxRow[] = await this.dataSource.query(
-      `SELECT id::text AS id, event_id, type, case_id, referral_id, break_glass_id, organisation_ids, actor_user_id, created_at FROM outbox_event
+      `SELECT id::text AS id, event_id, type, case_id, referral_id, break_glass_id, organisation_ids, user_ids, actor_user_id, created_at FROM outbox_event
         WHERE relayed_at IS NOT NULL AND processed_at IS NULL AND relayed_at < now() - make_interval(secs => $1)
         ORDER BY relayed_at LIMIT $2`,
       [this.config.outboxRequeueAfterSeconds, STALE_BATCH],

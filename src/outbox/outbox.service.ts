@@ -10,9 +10,9 @@ import type { DomainEvent } from './domain-event';
 export class OutboxService {
   async emit(manager: EntityManager, event: DomainEvent): Promise<void> {
     await manager.query(
-      `INSERT INTO outbox_event (type, case_id, referral_id, break_glass_id, organisation_ids, actor_user_id)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [event.type, event.caseId, event.referralId ?? null, event.breakGlassId ?? null, event.organisationIds, event.actorUserId ?? null],
+      `INSERT INTO outbox_event (type, case_id, referral_id, break_glass_id, organisation_ids, user_ids, actor_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [event.type, event.caseId, event.referralId ?? null, event.breakGlassId ?? null, event.organisationIds, event.userIds ?? [], event.actorUserId ?? null],
     );
   }
 }
