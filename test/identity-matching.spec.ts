@@ -204,7 +204,8 @@ describe('identity matching across agencies', () => {
         new Sealer(parseEncryptionKeys(keys.DATA_ENCRYPTION_KEY)),
         parseEncryptionKeys(`${newKey},${keys.MATCH_INDEX_KEY}`, 'MATCH_INDEX_KEY'),
       );
-      expect(result.unreadable).toEqual([]);
+      // Other specs of this worker leave cases sealed under keys of their own; this case must not be among the unreadable.
+      expect(result.unreadable.filter((entry) => entry.includes(created.id))).toEqual([]);
       const keyIds: Array<{ key_id: string }> = await both.dataSource.query(`SELECT DISTINCT key_id FROM case_identity_index WHERE case_id = $1`, [created.id]);
       expect(keyIds).toEqual([{ key_id: newKey.split(':')[0] }]);
     } finally {

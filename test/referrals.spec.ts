@@ -182,16 +182,79 @@ describe('referrals', () => {
     const minor = await createCase(t, officer, caseBody({ summary: { minor: true, ageGroup: '12-17' } }));
     const byVictim = await refer(minor.id, { toOrganisationId: org['be-shelter-antwerp'], purpose: 'shelter', urgency: 'urgent', consent: consent('victim') });
     expect([byVictim.status, (byVictim.body as unknown as { type: string }).type]).toEqual([422, '/problems/guardian-consent-required']);
+    // Refused when referred, not only when the centre answers.
     const adultsOnly = await refer(minor.id, {
       toOrganisationId: org['be-shelter-antwerp'],
       purpose: 'shelter',
       urgency: 'urgent',
       consent: consent('guardian'),
     });
-    expect(adultsOnly.status).toBe(201);
+    expect([adultsOnly.status, (adultsOnly.body as unknown as { type: string }).type]).toEqual([422, '/problems/minors-not-accepted']);
+    const takesMinors = await refer(minor.id, {
+      toOrganisationId: org['be-shelter-brussels'],
+      purpose: 'shelter',
+      urgency: 'urgent',
+      consent: consent('guardian'),
+    });
+    expect(takesMinors.status).toBe(201);
+
+    // Found to be a minor after the referral to an adults-only centre: the centre still cannot accept.
+    const adult = await createCase(t, officer);
+    const pending = await refer(adult.id, { toOrganisationId: org['be-shelter-antwerp'], purpose: 'shelter', urgency: 'urgent', consent: consent() });
+    expect(pending.status).toBe(201);
+    expect((await t.patch(`/api/cases/${adult.id}/sections/summary`, { version: 1, data: { minor: true, ageGroup: '12-17' } }, officer)).status).toBe(200);
     const antwerp = await t.login('caseworker@be-shelter-antwerp.test');
-    const refused = await t.post<{ type: string }>(`/api/referrals/${adultsOnly.body.id}/accept`, {}, antwerp);
+    const refused = await t.post<{ type: string }>(`/api/referrals/${pending.body.id}/accept`, {}, antwerp);
     expect([refused.status, refused.body.type]).toEqual([422, '/problems/minors-not-accepted']);
+  });
+
+  it('accepts a guardian’s consent only on a minor’s case (422)', async () => {
+    const adult = await createCase(t, officer);
+    const byGuardian = await refer(adult.id, {
+      toOrganisationId: org['be-shelter-brussels'],
+      purpose: 'shelter',
+      urgency: 'routine',
+      consent: consent('guardian'),
+    });
+    expect([byGuardian.status, (byGuardian.body as unknown as { type: string }).type]).toEqual([422, '/problems/guardian-consent-adult']);
+    expect((await refer(adult.id, { toOrganisationId: org['be-shelter-brussels'], purpose: 'shelter', urgency: 'routine', consent: consent() })).status).toBe(
+      201,
+    );
+  });
+
+  it('gives a victim one placement at a time: a second shelter’s accept answers 409 placement-active, also when both accept at once', async () => {
+    const antwerp = await t.login('caseworker@be-shelter-antwerp.test');
+    const placedTwice = async () => {
+      const created = await createCase(t, officer);
+      const first = await refer(created.id, { toOrganisationId: org['be-shelter-antwerp'], purpose: 'shelter', urgency: 'routine', consent: consent() });
+      const second = await refer(created.id, { toOrganisationId: org['be-shelter-brussels'], purpose: 'shelter', urgency: 'routine', consent: consent() });
+      expect([first.status, second.status]).toEqual([201, 201]);
+      return { caseId: created.id, first: first.body.id, second: second.body.id };
+    };
+    const bedsBefore = await beds('be-shelter-brussels');
+    const one = await placedTwice();
+    expect((await t.post(`/api/referrals/${one.first}/accept`, {}, antwerp)).status).toBe(200);
+    const refused = await t.post<{ type: string }>(`/api/referrals/${one.second}/accept`, {}, caseworker);
+    expect([refused.status, refused.body.type]).toEqual([409, '/problems/placement-active']);
+    expect(await beds('be-shelter-brussels')).toBe(bedsBefore);
+    // After the placement ends, the other centre may take the victim.
+    expect((await t.post(`/api/cases/${one.caseId}/placement/end`, {}, antwerp)).status).toBe(200);
+    expect((await t.post(`/api/referrals/${one.second}/accept`, {}, caseworker)).status).toBe(200);
+    expect((await t.post(`/api/cases/${one.caseId}/placement/end`, {}, caseworker)).status).toBe(200);
+
+    const race = await placedTwice();
+    const answers = await Promise.all([
+      t.post<{ type?: string }>(`/api/referrals/${race.first}/accept`, {}, antwerp),
+      t.post<{ type?: string }>(`/api/referrals/${race.second}/accept`, {}, caseworker),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.type).toBe('/problems/placement-active');
+    const holding: Array<{ n: number }> = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM participation WHERE case_id = $1 AND holds_bed AND revoked_at IS NULL`,
+      [race.caseId],
+    );
+    expect(holding[0]!.n).toBe(1);
+    await t.post(`/api/cases/${race.caseId}/close`, { reason: 'other' }, officer);
   });
 
   it('ends a placement and closes a case: both free the bed; closing withdraws pending referrals', async () => {

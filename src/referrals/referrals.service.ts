@@ -67,6 +67,7 @@ const SELECT_REFERRAL = `
     FROM referral r JOIN "case" c ON c.id = r.case_id`;
 
 const NOT_FOUND = (): Problem => Problem.notFound('Referral not found');
+const PLACEMENT_ACTIVE = (): Problem => Problem.conflict('placement-active', 'The victim already has a placement; end it before accepting another');
 
 /**
  * How a victim moves between agencies: a participating organisation refers the case, the target
@@ -92,10 +93,8 @@ export class ReferralsService {
       { action: AuditAction.ReferralCreate },
       this.cases.requireAction(CaseAction.Refer),
       async (manager, loaded) => {
-        const targets: Array<{ id: string; type: OrganisationType; country: string | null; active: boolean }> = await manager.query(
-          `SELECT id, type, country, active FROM organisation WHERE id = $1`,
-          [dto.toOrganisationId],
-        );
+        const targets: Array<{ id: string; type: OrganisationType; country: string | null; active: boolean; accepts_minors: boolean | null }> =
+          await manager.query(`SELECT id, type, country, active, accepts_minors FROM organisation WHERE id = $1`, [dto.toOrganisationId]);
         const target = targets[0];
         if (!target || !target.active) return Problem.unprocessable('unknown-organisation', 'The target organisation does not exist or is inactive');
         if (target.id === principal.organisationId) return Problem.unprocessable('self-referral', 'An organisation cannot refer a case to itself');
@@ -115,6 +114,13 @@ export class ReferralsService {
         }
         if (dto.consent && minor && dto.consent.by !== 'guardian') {
           return Problem.unprocessable('guardian-consent-required', "The victim is a minor: the consent must be the guardian's");
+        }
+        if (dto.consent && !minor && dto.consent.by === 'guardian') {
+          return Problem.unprocessable('guardian-consent-adult', 'The victim is an adult: only the victim gives consent');
+        }
+        // Refused now rather than at accept: the centre would have to refuse it anyway, and the victim waits meanwhile.
+        if (minor && dto.purpose === Purpose.Shelter && !target.accepts_minors) {
+          return Problem.unprocessable('minors-not-accepted', 'This reception centre does not accept minors');
         }
         if (dto.consent && new Date(dto.consent.recordedAt).getTime() > Date.now() + 60_000) {
           return Problem.unprocessable('consent-in-future', 'The consent cannot be recorded in the future');
@@ -228,6 +234,9 @@ export class ReferralsService {
       const holdsBed = row.purpose === Purpose.Shelter;
       if (holdsBed) {
         if (row.case_minor && !target.accepts_minors) return Problem.unprocessable('minors-not-accepted', 'This reception centre does not accept minors');
+        // A victim sleeps in one place: a second concurrent accept is stopped by participation_one_placement_uq below.
+        const placed: unknown[] = await manager.query(`SELECT 1 FROM participation WHERE case_id = $1 AND holds_bed AND revoked_at IS NULL`, [row.case_id]);
+        if (placed.length > 0) return PLACEMENT_ACTIVE();
         // The decrement is the capacity check: with one bed left, exactly one concurrent accept wins.
         const [taken]: [unknown[], number] = await manager.query(
           `UPDATE organisation SET beds_available = beds_available - 1, updated_at = now() WHERE id = $1 AND beds_available > 0 RETURNING id`,
@@ -236,10 +245,15 @@ export class ReferralsService {
         if (taken.length === 0) return Problem.conflict('no-free-bed', 'The reception centre has no free bed');
       }
       const legalBasis = legalBasisFor(target.type, row.case_country, target.country);
-      await manager.query(
-        `INSERT INTO participation (case_id, organisation_id, purpose, legal_basis, consent_id, referral_id, holds_bed) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [row.case_id, row.to_organisation_id, row.purpose, legalBasis, legalBasis === 'consent' ? row.consent_id : null, row.id, holdsBed],
-      );
+      try {
+        await manager.query(
+          `INSERT INTO participation (case_id, organisation_id, purpose, legal_basis, consent_id, referral_id, holds_bed) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [row.case_id, row.to_organisation_id, row.purpose, legalBasis, legalBasis === 'consent' ? row.consent_id : null, row.id, holdsBed],
+        );
+      } catch (error) {
+        if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === 'participation_one_placement_uq') return PLACEMENT_ACTIVE();
+        throw error;
+      }
       await this.setStatus(manager, row, ReferralStatus.Accepted, principal.userId);
       await this.outbox.emit(manager, {
         type: DomainEventType.ReferralAccepted,
