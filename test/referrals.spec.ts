@@ -208,6 +208,37 @@ describe('referrals', () => {
     expect([refused.status, refused.body.type]).toEqual([422, '/problems/minors-not-accepted']);
   });
 
+  it('re-marks a placed adult as a minor at an adults-only centre only with acknowledgeRelocation, telling the centre and the lead', async () => {
+    const antwerp = await t.login('caseworker@be-shelter-antwerp.test');
+    const created = await createCase(t, officer);
+    const referral = await refer(created.id, { toOrganisationId: org['be-shelter-antwerp'], purpose: 'shelter', urgency: 'urgent', consent: consent() });
+    expect((await t.post(`/api/referrals/${referral.body.id}/accept`, {}, antwerp)).status).toBe(200);
+    const minor = { version: 1, data: { minor: true, ageGroup: '12-17' } };
+    const refused = await t.patch<{ type: string }>(`/api/cases/${created.id}/sections/summary`, minor, officer);
+    expect([refused.status, refused.body.type]).toEqual([422, '/problems/minor-at-adult-centre']);
+    expect((await t.patch(`/api/cases/${created.id}/sections/summary`, { ...minor, acknowledgeRelocation: 'yes' }, officer)).status).toBe(400);
+    const acknowledged = await t.patch<{ minor: boolean; version: number }>(
+      `/api/cases/${created.id}/sections/summary`,
+      { ...minor, acknowledgeRelocation: true },
+      officer,
+    );
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.body).toMatchObject({ minor: true, version: 2 });
+    const events: Array<{ organisation_ids: string[] }> = await t.dataSource.query(
+      `SELECT organisation_ids FROM outbox_event WHERE case_id = $1 AND type = 'case.minor_at_adult_centre'`,
+      [created.id],
+    );
+    expect(events).toHaveLength(1);
+    expect([...events[0]!.organisation_ids].sort()).toEqual([org['be-shelter-antwerp'], org['be-police']].sort());
+    // At a centre that takes minors, or with no placement, nothing needs acknowledging.
+    const elsewhere = await createCase(t, officer);
+    const toBrussels = await refer(elsewhere.id, { toOrganisationId: org['be-shelter-brussels'], purpose: 'shelter', urgency: 'urgent', consent: consent() });
+    expect((await t.post(`/api/referrals/${toBrussels.body.id}/accept`, {}, caseworker)).status).toBe(200);
+    expect((await t.patch(`/api/cases/${elsewhere.id}/sections/summary`, minor, officer)).status).toBe(200);
+    await t.post(`/api/cases/${created.id}/close`, { reason: 'other' }, officer);
+    await t.post(`/api/cases/${elsewhere.id}/close`, { reason: 'other' }, officer);
+  });
+
   it('accepts a guardian’s consent only on a minor’s case (422)', async () => {
     const adult = await createCase(t, officer);
     const byGuardian = await refer(adult.id, {

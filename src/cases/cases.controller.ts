@@ -59,7 +59,7 @@ export class CasesController {
     @Body() body: UpdateSectionDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.cases.updateSection(principal, id, section, body.version, body.data, meta);
+    return this.cases.updateSection(principal, id, section, body.version, body.data, meta, { acknowledgeRelocation: body.acknowledgeRelocation });
   }
 
   @Post(':id/close')

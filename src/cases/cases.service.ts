@@ -236,7 +236,19 @@ export class CasesService {
     return this.view(this.dataSource.manager, ability, loaded);
   }
 
-  async updateSection(principal: Principal, caseId: string, section: Section, version: number, patch: SectionData, meta: RequestMeta): Promise<SectionView> {
+  /**
+   * `acknowledgeRelocation`: the caller knows that marking a placed victim as a minor leaves them
+   * at a centre that takes no minors; without it that change is refused (422).
+   */
+  async updateSection(
+    principal: Principal,
+    caseId: string,
+    section: Section,
+    version: number,
+    patch: SectionData,
+    meta: RequestMeta,
+    options: { acknowledgeRelocation?: boolean } = {},
+  ): Promise<SectionView> {
     return this.mutate(
       principal,
       caseId,
@@ -253,6 +265,22 @@ export class CasesService {
           );
         }
         const merged = mergeSection(section, current.data, patch);
+        const adultCentres =
+          section === Section.Summary && merged.minor === true && current.data.minor !== true ? await this.adultOnlyPlacements(manager, caseId) : [];
+        if (adultCentres.length > 0) {
+          if (!options.acknowledgeRelocation) {
+            return Problem.unprocessable(
+              'minor-at-adult-centre',
+              'The victim is placed at a centre that takes no minors; send acknowledgeRelocation: true to record it, and the centre and the lead organisation are told to relocate',
+            );
+          }
+          await this.outbox.emit(manager, {
+            type: DomainEventType.MinorAtAdultCentre,
+            caseId,
+            organisationIds: [...new Set([...adultCentres, loaded.leadOrganisationId])],
+            actorUserId: principal.userId,
+          });
+        }
         await this.sections.write(manager, caseId, section, merged, version + 1, principal.userId);
         if (section === Section.Identity) await this.matching.reindex(manager, caseId, merged);
         if (section === Section.Summary) {
@@ -375,6 +403,16 @@ export class CasesService {
       throw outcome.refusal;
     }
     return outcome.result;
+  }
+
+  /** The centres that hold a bed for the victim of this case and take no minors. */
+  private async adultOnlyPlacements(manager: EntityManager, caseId: string): Promise<string[]> {
+    const rows: Array<{ organisation_id: string }> = await manager.query(
+      `SELECT p.organisation_id FROM participation p JOIN organisation o ON o.id = p.organisation_id
+        WHERE p.case_id = $1 AND p.holds_bed AND p.revoked_at IS NULL AND NOT COALESCE(o.accepts_minors, false)`,
+      [caseId],
+    );
+    return rows.map((row) => row.organisation_id);
   }
 
   /** Ends every bed-holding placement of the case: the centres get their beds back. */

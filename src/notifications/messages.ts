@@ -19,6 +19,7 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.ReflectionPeriodEnding]: (r) => `Reflection period for case ${r} ends soon`,
     [DomainEventType.ReflectionPeriodEnded]: (r) => `Reflection period for case ${r} has ended`,
     [DomainEventType.TaskDue]: (r) => `A task on case ${r} is due`,
+    [DomainEventType.MinorAtAdultCentre]: (r) => `The victim of case ${r} is a minor at a centre that takes no minors: relocate`,
   },
   nl: {
     [DomainEventType.ReferralReceived]: (r) => `Doorverwijzing ontvangen voor dossier ${r}`,
@@ -34,6 +35,7 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.ReflectionPeriodEnding]: (r) => `Bedenktijd voor dossier ${r} loopt binnenkort af`,
     [DomainEventType.ReflectionPeriodEnded]: (r) => `Bedenktijd voor dossier ${r} is afgelopen`,
     [DomainEventType.TaskDue]: (r) => `Een taak voor dossier ${r} vervalt`,
+    [DomainEventType.MinorAtAdultCentre]: (r) => `Het slachtoffer van dossier ${r} is minderjarig in een centrum zonder minderjarigen: verhuizen`,
   },
   fr: {
     [DomainEventType.ReferralReceived]: (r) => `Orientation reçue pour le dossier ${r}`,
@@ -49,6 +51,7 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.ReflectionPeriodEnding]: (r) => `Le délai de réflexion du dossier ${r} se termine bientôt`,
     [DomainEventType.ReflectionPeriodEnded]: (r) => `Le délai de réflexion du dossier ${r} est terminé`,
     [DomainEventType.TaskDue]: (r) => `Une tâche du dossier ${r} arrive à échéance`,
+    [DomainEventType.MinorAtAdultCentre]: (r) => `La victime du dossier ${r} est mineure dans un centre sans mineurs : à reloger`,
   },
 };
 

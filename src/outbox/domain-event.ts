@@ -13,6 +13,8 @@ export enum DomainEventType {
   ReflectionPeriodEnding = 'reflection_period.ending',
   ReflectionPeriodEnded = 'reflection_period.ended',
   TaskDue = 'task.due',
+  /** A placed victim turned out to be a minor at a centre that takes no minors: the centre and the lead must relocate. */
+  MinorAtAdultCentre = 'case.minor_at_adult_centre',
 }
 
 /**

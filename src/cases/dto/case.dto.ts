@@ -64,6 +64,14 @@ export class UpdateSectionDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Fields to set; null clears a field' })
   @IsObject()
   data!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      'Summary only: marking a placed victim as a minor at a centre that takes no minors needs true (else 422); the centre and the lead organisation are told (case.minor_at_adult_centre)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  acknowledgeRelocation?: boolean;
 }
 
 export const CLOSE_REASONS = ['referred_elsewhere', 'returned_home', 'permit_granted', 'not_a_victim', 'lost_contact', 'other'] as const;
