@@ -83,6 +83,17 @@ describe('notifications: deadlines', () => {
     const second = await stack.startWorker();
     const kase = await demo.createCase('NL');
     const migration = await demo.organisation('nl-migration');
+    // The migration authority takes part (on the victim's consent), so the real rules let it be told.
+    const officer = await demo.user('officer@nl-police.test');
+    const consent: Array<{ id: string }> = await db.query(
+      `INSERT INTO consent (case_id, organisation_id, given_by, recorded_at, recorded_by) VALUES ($1, $2, 'victim', now(), $3) RETURNING id`,
+      [kase.id, migration, officer],
+    );
+    await db.query(`INSERT INTO participation (case_id, organisation_id, purpose, legal_basis, consent_id) VALUES ($1, $2, 'residence', 'consent', $3)`, [
+      kase.id,
+      migration,
+      consent[0]!.id,
+    ]);
     const schedule = (dueAt: Date) =>
       db.transaction((manager) => deadlines.schedule(manager, { kind: DeadlineKind.ReflectionEnd, caseId: kase.id, dueAt, organisationIds: [migration] }));
     const firstId = await schedule(inSeconds(3600));

@@ -299,8 +299,12 @@ describe('notifications: Redis down during 200 referral actions through the API'
         30_000,
       );
       expect(Date.now() - back).toBeLessThan(30_000);
-      // Settled: nothing more arrives, and no user got an event twice.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // Settled once every event is processed: nothing more can arrive, and no user got an event twice.
+      await waitFor(
+        'every event processed',
+        async () => (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = ANY($1) AND processed_at IS NULL`, [cases])) === 0,
+        30_000,
+      );
       expect(await count(db, `SELECT 1 FROM notification WHERE case_id = ANY($1)`, [cases])).toBe(expected);
       const duplicates = await count(db, `SELECT 1 FROM notification WHERE case_id = ANY($1) GROUP BY user_id, event_id HAVING count(*) > 1`, [cases]);
       expect(duplicates).toBe(0);

@@ -9,6 +9,7 @@ import { JobName, QueueName } from '../src/queue/job-name';
 import { QueueService } from '../src/queue/queue.service';
 import { count, Demo, NotificationsStack, waitFor } from './notifications.support';
 import type { TestApp } from './support/app';
+import { caseBody } from './support/factories';
 
 /** Enough of RFC 2045 quoted-printable to read a text body: soft line breaks and =XX bytes. */
 function decodeQuotedPrintable(message: string): string {
@@ -45,9 +46,6 @@ describe('notifications: outbox to inbox and e-mail', () => {
     await stack.close();
     await api.close();
   });
-  beforeEach(() => {
-    stack.visibility.allowed = 'everyone';
-  });
 
   const notificationsOf = (eventType: DomainEventType, caseId: string) =>
     db.query(
@@ -58,7 +56,6 @@ describe('notifications: outbox to inbox and e-mail', () => {
   it('delivers referral.received to the operational users of the target, who see the brief without a participation', async () => {
     const kase = await demo.createCase('BE');
     const referralId = await demo.createReferral(kase.id, 'be-police', 'be-shelter-antwerp', new Date(Date.now() + 3600_000));
-    stack.visibility.allowed = new Set();
     await demo.emit({
       type: DomainEventType.ReferralReceived,
       caseId: kase.id,
@@ -77,9 +74,7 @@ describe('notifications: outbox to inbox and e-mail', () => {
   it('notifies only users who may see the case at delivery time, never the actor, never non-operational roles', async () => {
     const kase = await demo.createCase('BE');
     const officer = await demo.user('officer@be-police.test');
-    const officer2 = await demo.user('officer2@be-police.test');
     const prosecutor = await demo.user('prosecutor@be-prosecution.test');
-    stack.visibility.allowed = new Set([officer, officer2]);
     await demo.emit({
       type: DomainEventType.CaseClosed,
       caseId: kase.id,
@@ -90,9 +85,46 @@ describe('notifications: outbox to inbox and e-mail', () => {
       const found = await notificationsOf(DomainEventType.CaseClosed, kase.id);
       return found.length > 0 && found;
     });
-    // officer acted; admin and supervisor are not operational; the prosecutor may not see the case.
+    // officer acted; admin and supervisor are not operational; the prosecution does not take part.
     expect(rows.map((row) => row.email)).toEqual(['officer2@be-police.test']);
     expect(rows.some((row) => row.user_id === prosecutor)).toBe(false);
+  });
+
+  it('decides with the API rules: a revoked participation is not told, a live break-glass grant and a closed case still are', async () => {
+    const kase = await demo.createCase('BE');
+    const [prosecution, labour, migration] = await Promise.all(['be-prosecution', 'be-labour', 'be-migration'].map((slug) => demo.organisation(slug)));
+    const officer = await demo.user('officer@be-police.test');
+    await db.query(
+      `INSERT INTO participation (case_id, organisation_id, purpose, legal_basis, revoked_at, revoked_reason) VALUES ($1, $2, 'prosecution', 'law_enforcement', now(), 'other')`,
+      [kase.id, prosecution],
+    );
+    await db.query(`INSERT INTO participation (case_id, organisation_id, purpose, legal_basis) VALUES ($1, $2, 'labour_inspection', 'law_enforcement')`, [
+      kase.id,
+      labour,
+    ]);
+    const migrationOfficer = await demo.user('migration-officer@be-migration.test');
+    await db.query(
+      `INSERT INTO break_glass_grant (case_id, user_id, organisation_id, justification, expires_at) VALUES ($1, $2, $3, 'Identity needed for the reflection period now', now() + interval '4 hours')`,
+      [kase.id, migrationOfficer, migration],
+    );
+    await db.query(`UPDATE "case" SET status = 'closed', close_reason = 'other', closed_at = now() WHERE id = $1`, [kase.id]);
+    await demo.emit({
+      type: DomainEventType.CaseClosed,
+      caseId: kase.id,
+      organisationIds: [kase.leadOrganisationId, prosecution, labour, migration],
+      actorUserId: officer,
+    });
+    await waitFor(
+      'the event processed',
+      async () => (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND processed_at IS NULL`, [kase.id])) === 0,
+    );
+    // Closed cases stay readable: the lead's other officer, the labour inspectorate and the
+    // break-glass user are told; the prosecution, whose participation was revoked, is not.
+    expect((await notificationsOf(DomainEventType.CaseClosed, kase.id)).map((row) => row.email)).toEqual([
+      'inspector@be-labour.test',
+      'migration-officer@be-migration.test',
+      'officer2@be-police.test',
+    ]);
   });
 
   it('tells the organisations that lose access (withdrawn referral, withdrawn consent) though they no longer see the case, and nobody unrelated', async () => {
@@ -111,7 +143,6 @@ describe('notifications: outbox to inbox and e-mail', () => {
        VALUES ($1, $2, 'labour_inspection', 'consent', $3, now(), 'consent_withdrawn')`,
       [kase.id, labour, consent[0]!.id],
     );
-    stack.visibility.allowed = new Set();
     await demo.emit({
       type: DomainEventType.ReferralWithdrawn,
       caseId: kase.id,
@@ -133,9 +164,45 @@ describe('notifications: outbox to inbox and e-mail', () => {
     expect((await notificationsOf(DomainEventType.ConsentWithdrawn, kase.id)).map((row) => row.email)).toEqual(['inspector@be-labour.test']);
   });
 
+  it('notifies what the API emits when a referral is declined or withdrawn and a case is closed', async () => {
+    const officer = await api.login('officer@be-police.test');
+    const caseworker = await api.login('caseworker@be-shelter-antwerp.test');
+    const prosecutor = await api.login('prosecutor@be-prosecution.test');
+    const created = await api.post<{ id: string }>('/api/cases', caseBody(), officer);
+    expect(created.status).toBe(201);
+    const caseId = created.body.id;
+    const consent = { given: true, by: 'victim', recordedAt: new Date(Date.now() - 60_000).toISOString() };
+    const refer = async (slug: string, purpose: string) => {
+      const response = await api.post<{ id: string }>(
+        `/api/cases/${caseId}/referrals`,
+        { toOrganisationId: await demo.organisation(slug), purpose, urgency: 'routine', ...(purpose === 'shelter' ? { consent } : {}) },
+        officer,
+      );
+      expect(response.status).toBe(201);
+      return response.body.id;
+    };
+    expect(
+      (await api.post(`/api/referrals/${await refer('be-shelter-antwerp', 'shelter')}/decline`, { reason: 'No bed for this profile' }, caseworker)).status,
+    ).toBe(200);
+    expect((await api.post(`/api/referrals/${await refer('be-shelter-antwerp', 'shelter')}/withdraw`, {}, officer)).status).toBe(200);
+    expect((await api.post(`/api/referrals/${await refer('be-prosecution', 'prosecution')}/accept`, {}, prosecutor)).status).toBe(200);
+    expect((await api.post(`/api/cases/${caseId}/close`, { reason: 'returned_home' }, officer)).status).toBe(200);
+    await waitFor(
+      'every event processed',
+      async () =>
+        (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1`, [caseId])) >= 6 &&
+        (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND processed_at IS NULL`, [caseId])) === 0,
+    );
+    const emails = async (type: DomainEventType) => (await notificationsOf(type, caseId)).map((row) => row.email);
+    // Declined by the shelter: the referring officers. Withdrawn by the officer: the shelter. Closed
+    // by the lead: the other organisations taking part (the prosecution), whoever else may read it.
+    expect(await emails(DomainEventType.ReferralDeclined)).toEqual(['officer2@be-police.test', 'officer@be-police.test']);
+    expect(await emails(DomainEventType.ReferralWithdrawn)).toEqual(['caseworker@be-shelter-antwerp.test']);
+    expect(await emails(DomainEventType.CaseClosed)).toEqual(['prosecutor@be-prosecution.test']);
+  });
+
   it('tells emergency access to the supervisors of the lead organisation and the oversight of the country only', async () => {
     const kase = await demo.createCase('NL');
-    stack.visibility.allowed = new Set();
     await demo.emit({
       type: DomainEventType.BreakGlassUsed,
       caseId: kase.id,
@@ -157,9 +224,11 @@ describe('notifications: outbox to inbox and e-mail', () => {
       const found = await notificationsOf(DomainEventType.ConsentWithdrawn, kase.id);
       return found.length === 2 && found;
     });
-    const files = await waitFor('two e-mails', async () => {
+    // The file is written before the send is recorded: wait for both.
+    const files = await waitFor('two e-mails, written and recorded', async () => {
       const found = stack.emailFiles().filter((name) => rows.some((row) => name.endsWith(`-${row.id}.eml`)));
-      return found.length === 2 && found;
+      const recorded = await count(db, `SELECT 1 FROM notification_email WHERE notification_id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      return found.length === 2 && recorded === 2 && found;
     });
     const byUser = Object.fromEntries(
       rows.map((row) => [
@@ -188,8 +257,13 @@ describe('notifications: outbox to inbox and e-mail', () => {
 
   it('makes one inbox row and one e-mail per recipient when the fan-out job and the e-mail job run twice', async () => {
     const kase = await demo.createCase('LU');
-    stack.visibility.allowed = new Set([await demo.user('officer@lu-police.test')]);
-    await demo.emit({ type: DomainEventType.ReflectionPeriodEnded, caseId: kase.id, organisationIds: [kase.leadOrganisationId] });
+    // officer2 acts, so officer is the one recipient.
+    await demo.emit({
+      type: DomainEventType.ReflectionPeriodEnded,
+      caseId: kase.id,
+      organisationIds: [kase.leadOrganisationId],
+      actorUserId: await demo.user('officer2@lu-police.test'),
+    });
     const [first] = await waitFor('the notification and its e-mail', async () => {
       const found = await notificationsOf(DomainEventType.ReflectionPeriodEnded, kase.id);
       const mailed = found.length === 1 && (await count(db, `SELECT 1 FROM notification_email WHERE notification_id = $1`, [found[0]!.id]));
@@ -205,6 +279,7 @@ describe('notifications: outbox to inbox and e-mail', () => {
       type: DomainEventType.ReflectionPeriodEnded,
       caseId: kase.id,
       organisationIds: [kase.leadOrganisationId],
+      actorUserId: await demo.user('officer2@lu-police.test'),
       occurredAt: outbox[0]!.created_at.toISOString(),
     };
     // The same work under new job ids, as if BullMQ had lost track and run it again.
@@ -255,9 +330,14 @@ describe('notifications: outbox to inbox and e-mail', () => {
     it('lists own notifications newest first with unread filter and cursor, marks read, hides others', async () => {
       const kase = await demo.createCase('LU');
       const referralId = await demo.createReferral(kase.id, 'lu-police', 'lu-shelter', new Date(Date.now() + 3600_000));
-      for (const type of [DomainEventType.ReferralReceived, DomainEventType.ReferralReminder, DomainEventType.ReferralWithdrawn]) {
-        await demo.emit({ type, caseId: kase.id, referralId, organisationIds: [await demo.organisation('lu-shelter')] });
+      const shelter = [await demo.organisation('lu-shelter')];
+      // The shelter hears of a referral while it is pending, and of its withdrawal once withdrawn.
+      for (const type of [DomainEventType.ReferralReceived, DomainEventType.ReferralReminder]) {
+        await demo.emit({ type, caseId: kase.id, referralId, organisationIds: shelter });
+        await waitFor(type, async () => (await count(db, `SELECT 1 FROM notification WHERE case_id = $1 AND type = $2`, [kase.id, type])) === 1);
       }
+      await db.query(`UPDATE referral SET status = 'withdrawn', answered_at = now() WHERE id = $1`, [referralId]);
+      await demo.emit({ type: DomainEventType.ReferralWithdrawn, caseId: kase.id, referralId, organisationIds: shelter });
       await waitFor('three notifications', async () => (await count(db, `SELECT 1 FROM notification WHERE case_id = $1`, [kase.id])) === 3);
       const token = await api.login('caseworker@lu-shelter.test');
 

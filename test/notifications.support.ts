@@ -7,7 +7,6 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/config/config';
-import { CASE_VISIBILITY, type CaseVisibility } from '../src/notifications/case-visibility';
 import type { DomainEvent } from '../src/outbox/domain-event';
 import { OutboxService } from '../src/outbox/outbox.service';
 import { createWorkerContext } from '../src/worker.module';
@@ -23,22 +22,11 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
 };
 
-/** A visibility rule the test controls: everyone, or only the users it lists. */
-export class FakeVisibility implements CaseVisibility {
-  allowed: Set<string> | 'everyone' = 'everyone';
-
-  async visibleTo(userIds: readonly string[]): Promise<Set<string>> {
-    const allowed = this.allowed;
-    return new Set(userIds.filter((userId) => allowed === 'everyone' || allowed.has(userId)));
-  }
-}
-
 /**
  * A database of the spec's own (cloned from the migrated, seeded template), a Redis key prefix of
  * its own under this jest worker's, and a var dir of its own for the e-mail files.
  */
 export class NotificationsStack {
-  readonly visibility = new FakeVisibility();
   private readonly workers: INestApplicationContext[] = [];
 
   private constructor(
@@ -73,7 +61,8 @@ export class NotificationsStack {
   }
 
   async startWorker(config: AppConfig = this.config): Promise<INestApplicationContext> {
-    const worker = await createWorkerContext(config, config.databaseUrl!, { caseVisibility: { provide: CASE_VISIBILITY, useValue: this.visibility } });
+    // The real worker, recipients chosen by the API's own rules.
+    const worker = await createWorkerContext(config, config.databaseUrl!);
     this.workers.push(worker);
     return worker;
   }

@@ -1,4 +1,6 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { UserCaseVisibility } from '../access/user-case-visibility';
+import { CASE_VISIBILITY } from './case-visibility';
 import { EmailHandler } from './email.handler';
 import { EventFanOutHandler } from './event-fan-out.handler';
 import { InboxController } from './inbox.controller';
@@ -17,15 +19,17 @@ import { WebhooksService } from './webhooks.service';
 export class NotificationsModule {}
 
 /**
- * The worker side: outbox relay, deadline scheduler and the job handlers. `caseVisibility` binds
- * CASE_VISIBILITY, the rule for who may see a case when a notification is delivered.
+ * The worker side: the job handlers. Recipients are chosen with the API's own rules
+ * (UserCaseVisibility behind CASE_VISIBILITY), so a notification goes to exactly those who may see the case.
  */
-@Module({})
-export class NotificationsWorkerModule {
-  static forRoot(caseVisibility: Provider): DynamicModule {
-    return {
-      module: NotificationsWorkerModule,
-      providers: [caseVisibility, RecipientResolver, Mailer, EventFanOutHandler, EmailHandler, WebhookDeliveryHandler],
-    };
-  }
-}
+@Module({
+  providers: [
+    { provide: CASE_VISIBILITY, useExisting: UserCaseVisibility },
+    RecipientResolver,
+    Mailer,
+    EventFanOutHandler,
+    EmailHandler,
+    WebhookDeliveryHandler,
+  ],
+})
+export class NotificationsWorkerModule {}
