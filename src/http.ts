@@ -6,13 +6,15 @@ import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MAX_DOCUMENT_BYTES } from './documents/documents.controller';
 import { defaultWebRoot, registerAppShell } from './app-shell/app-shell';
 import { quietStartUp } from './common/logging';
 import { createOpenApiDocument } from './common/openapi';
-import { Problem } from './common/problem';
+import { Problem, problemTitle } from './common/problem';
+import { PROBLEM_CONTENT_TYPE } from './common/problem.filter';
 import { createValidationPipe, jsonNestedDeeperThan, MAX_JSON_DEPTH } from './common/validation';
 import type { AppConfig } from './config/config';
 import { createRedis, DEFAULT_REDIS_URL } from './redis/redis';
@@ -32,6 +34,14 @@ export function createFastifyAdapter(trustProxy: AppConfig['trustProxy'] = false
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // A path with a broken percent escape (e.g. %C0%80) fails in Fastify's router, before Nest and
+    // its exception filter: answer it as problem+json like every other malformed request.
+    frameworkErrors: (_error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send({ type: '/problems/malformed-request', title: problemTitle(400), status: 400, detail: 'The request URL is not valid' });
     },
   });
 }

@@ -139,6 +139,16 @@ describe('cases', () => {
     expect((await t.get('/api/cases?status=pending', labour)).status).toBe(400);
   });
 
+  it('lists nothing, filters and all, to roles that read no case content', async () => {
+    for (const email of ['admin@platform.test', 'admin@be-police.test', 'supervisor@be-oversight.test']) {
+      const token = await t.login(email);
+      for (const query of ['', '?status=open', '?country=NL', '?minor=false&exploitationType=labour&limit=5']) {
+        const response = await t.get(`/api/cases${query}`, token);
+        expect({ email, query, status: response.status, body: response.body }).toEqual({ email, query, status: 200, body: { items: [], nextCursor: null } });
+      }
+    }
+  });
+
   it('answers 404 for ids that are not UUIDs and sections that do not exist', async () => {
     expect((await t.get('/api/cases/not-a-uuid', officer)).status).toBe(404);
     const created = await createCase(t, officer);

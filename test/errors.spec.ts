@@ -82,6 +82,13 @@ describe('error answers', () => {
     expect(errorPaths(expectProblem(query, 400))).toEqual(['colour']);
   });
 
+  it('answers a path with a broken percent escape with 400 problem+json', async () => {
+    for (const url of ['/api/cases/%C0%80', '/api/referrals/%ED%A0%80/accept', '/api/cases/%E0%A4%A']) {
+      const body = expectProblem(await t.request('GET', url), 400);
+      expect(body.type).toBe('/problems/malformed-request');
+    }
+  });
+
   it('answers a missing body on a route that needs one with 400', async () => {
     const response = await t.request('POST', '/api/auth/login');
     expectProblem(response, 400);

@@ -127,7 +127,9 @@ export function caseAccessPage(
   page: { limit: number; caseFilters: string[]; before?: { createdAt: string; id: string } },
 ): string | undefined {
   const ast = rulesToAST(ability, action, 'Case');
-  if (ast === null) return `SELECT NULL::uuid AS case_id WHERE FALSE`;
+  // No rule allows the action: an empty page, still naming the filters so that their parameters,
+  // already numbered in `params`, are bound to something (else PostgreSQL refuses the statement).
+  if (ast === null) return `SELECT c.id AS case_id FROM "case" c WHERE ${['FALSE', ...page.caseFilters].join(' AND ')}`;
   const branches = ast.operator === 'or' ? (ast as CompoundCondition).value : [ast];
   if (!branches.every((branch) => branch.operator === 'elemMatch' && RELATIONS[String((branch as FieldCondition).field)])) return undefined;
   const limit = params.add(page.limit);

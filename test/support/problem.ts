@@ -3,7 +3,8 @@ import type { TestResponse } from './app';
 
 const PROBLEM_KEYS = new Set(['type', 'title', 'status', 'detail', 'errors']);
 // What would betray internals: stack frames, file paths, SQL, driver or framework error names.
-const LEAKS = /\bat \S+ \(|\.ts:\d+|\.js:\d+|node_modules|\bSELECT\b|\bINSERT\b|\bUPDATE\b.*\bSET\b|QueryFailedError|TypeORM|relation "|constraint "|FST_ERR/i;
+export const LEAKS =
+  /\bat \S+ \(|\.ts:\d+|\.js:\d+|node_modules|\bSELECT\b|\bINSERT\b|\bUPDATE\b.*\bSET\b|QueryFailedError|TypeORM|relation "|constraint "|FST_ERR/i;
 
 /** Asserts an RFC 9457 answer with this status and nothing internal in it; returns the body. */
 export function expectProblem(response: TestResponse, status: number): ProblemBody {
