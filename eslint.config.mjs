@@ -3,7 +3,19 @@ import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', 'jest.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'var/**',
+      'coverage/**',
+      'jest.config.js',
+      'jest.e2e.config.js',
+      'web/dist/**',
+      'web/src/api/schema.d.ts',
+      'test-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -37,4 +49,6 @@ export default tseslint.config(
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expectProblem', 'expect*', 'assert*', 'fc.assert'] }],
     },
   },
+  // The web app's build tooling runs in Node.
+  { files: ['web/*.mjs', 'web/scripts/**/*.mjs'], languageOptions: { globals: { URL: 'readonly', process: 'readonly' } } },
 );

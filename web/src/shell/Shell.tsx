@@ -1,0 +1,126 @@
+import { Alert, AppShell, Badge, Burger, Button, Center, Group, NavLink, Select, Stack, Text, VisuallyHidden } from '@mantine/core';
+import { useDisclosure, useIdle } from '@mantine/hooks';
+import { useEffect, type ReactNode } from 'react';
+import { Link, useLocation } from 'react-router';
+import { useUnreadCount } from '../features/inbox/hooks';
+import { isLanguage, LANGUAGES, useLanguage, useT, type Language } from '../i18n/i18n';
+import { session } from '../session/session';
+import { canOpenCases, isOperational, useMe } from './useMe';
+import { Pending } from './Pending';
+
+/** PRODUCT.md: idle sign-out after 15 minutes, for a browser left open beside someone else. */
+const IDLE_SIGN_OUT_MS = 15 * 60_000;
+
+const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', nl: 'Nederlands', fr: 'Français', de: 'Deutsch' };
+
+function LanguageSwitch() {
+  const t = useT();
+  const { language, setLanguage } = useLanguage();
+  return (
+    <Select
+      label={t('shell.language')}
+      size="xs"
+      w={130}
+      allowDeselect={false}
+      value={language}
+      data={LANGUAGES.map((value) => ({ value, label: LANGUAGE_NAMES[value] }))}
+      onChange={(value) => {
+        if (!isLanguage(value)) return;
+        // Kept for this tab until the API stores the choice (PATCH /api/me is not in the contract document yet).
+        setLanguage(value);
+      }}
+    />
+  );
+}
+
+interface NavItem {
+  to: string;
+  label: string;
+  badge?: number;
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const t = useT();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const location = useLocation();
+  const me = useMe();
+  const unread = useUnreadCount();
+  const idle = useIdle(IDLE_SIGN_OUT_MS, { initialState: false });
+
+  useEffect(() => {
+    if (idle) void session.signOut('idle');
+  }, [idle]);
+  useEffect(close, [location.pathname, close]);
+
+  if (me.isError)
+    return (
+      <Center h="60vh">
+        <Stack>
+          <Alert color="red" role="alert">
+            {t('common.unavailable')}
+          </Alert>
+          <Button variant="default" onClick={() => void me.refetch()}>
+            {t('common.retry')}
+          </Button>
+        </Stack>
+      </Center>
+    );
+  if (!me.data) return <Pending />;
+  const role = me.data.role;
+  const items: NavItem[] = [];
+  if (isOperational(role)) {
+    items.push({ to: '/cases', label: role === 'prosecutor' ? t('nav.casesToReview') : t('nav.cases') });
+    if (canOpenCases(role)) items.push({ to: '/cases/new', label: t('nav.newCase') });
+    items.push({ to: '/referrals', label: role === 'caseworker' || role === 'prosecutor' ? t('nav.incomingReferrals') : t('nav.referrals') });
+  }
+  items.push({ to: '/inbox', label: t('nav.inbox'), badge: unread.data ?? 0 });
+
+  const path = location.pathname;
+  const active = (to: string) => path === to || (to === '/cases' ? path.startsWith('/cases/') && path !== '/cases/new' : path.startsWith(`${to}/`));
+
+  return (
+    <AppShell header={{ height: 64 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('shell.menu')} />
+            <Text fw={700} size="lg">
+              Passage
+            </Text>
+            <Text size="sm" c="dimmed" visibleFrom="md">
+              {me.data.name} · {me.data.organisation.name}
+            </Text>
+          </Group>
+          <Group wrap="nowrap" align="flex-end" gap="sm">
+            <LanguageSwitch />
+            <Button variant="default" size="xs" onClick={() => void session.signOut('user')}>
+              {t('shell.signOut')}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" component="nav" aria-label={t('shell.navigation')}>
+        {items.map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            active={active(item.to)}
+            variant="filled"
+            aria-current={active(item.to) ? 'page' : undefined}
+            rightSection={
+              item.badge !== undefined && item.badge > 0 ? (
+                <Badge size="sm" circle={item.badge < 10} data-testid="unread-badge">
+                  {item.badge}
+                  <VisuallyHidden>{t('shell.unread')}</VisuallyHidden>
+                </Badge>
+              ) : undefined
+            }
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,21 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client';
+import { unwrap } from '../api/errors';
+import type { Role } from '../api/types';
+
+export const meKey = ['me'] as const;
+
+export function useMe() {
+  return useQuery({ queryKey: meKey, queryFn: () => unwrap(api.GET('/api/me')), staleTime: 60_000 });
+}
+
+/** The roles that work on case files (PRODUCT.md "operational roles"). */
+const OPERATIONAL: readonly string[] = ['officer', 'inspector', 'prosecutor', 'caseworker', 'migration_officer'] satisfies Role[];
+
+export function isOperational(role: string): boolean {
+  return OPERATIONAL.includes(role);
+}
+
+export function canOpenCases(role: string): boolean {
+  return role === 'officer' || role === 'inspector';
+}
