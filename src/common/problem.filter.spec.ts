@@ -44,7 +44,13 @@ describe('toProblem', () => {
     const released = Object.assign(new Error('Database connection provided by a query runner was already released'), {
       name: 'QueryRunnerProviderAlreadyReleasedError',
     });
-    for (const error of [foreign, released, Problem.unavailable('The audit trail cannot be written')]) {
+    const broken = [
+      Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }),
+      queryFailed('08006', 'connection failure'),
+      queryFailed('57P02', 'terminating connection because of crash of another server process'),
+      new Error('Client was closed and is not queryable'),
+    ];
+    for (const error of [foreign, released, ...broken, Problem.unavailable('The audit trail cannot be written')]) {
       const { body, headers } = toProblem(error, new SilentLogger(), 'req-9');
       expect({ status: body.status, retryAfter: headers['retry-after'] }).toEqual({ status: 503, retryAfter: '5' });
     }

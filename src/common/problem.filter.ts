@@ -19,14 +19,19 @@ export function isDependencyDown(error: unknown): boolean {
   // TypeORM releases a transaction's connection when PostgreSQL drops it; the next statement of
   // that transaction then fails with this error rather than the socket's (the transaction is lost, nothing committed).
   if (name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // A statement under way when PostgreSQL goes away fails in several ways depending on the moment:
+  // a socket error (EPIPE when the request was written into a closed socket), SQLSTATE class 08
+  // (connection exception), 57P01–57P03 (shutdown) or a client the pool already closed.
   return (
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === 'ETIMEDOUT' ||
-    code === '57P01' || // admin_shutdown
-    code === '57P03' || // cannot_connect_now
+    code === 'EPIPE' ||
+    (typeof code === 'string' && /^(08[0-9A-Z]{3}|57P0[123])$/.test(code)) ||
     code === '53300' || // too_many_connections
-    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|Client was closed and is not queryable/i.test(
+      message,
+    )
   );
 }
 
