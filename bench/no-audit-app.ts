@@ -6,9 +6,10 @@ import type { AppConfig } from '../src/config/config';
 import { configureHttpApp, createFastifyAdapter, HTTP_APP_OPTIONS } from '../src/http';
 
 /** Records nothing: what the API would cost without its audit trail. Never used outside the bench. */
-const NO_AUDIT: Pick<AuditService, 'record' | 'recordNow'> = {
+const NO_AUDIT: Pick<AuditService, 'record' | 'recordNow' | 'recordAllNow'> = {
   record: () => Promise.resolve(),
   recordNow: () => Promise.resolve(),
+  recordAllNow: () => Promise.resolve(),
 };
 
 /**

@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -13,6 +15,7 @@ import type { AppConfig } from '../src/config/config';
 import { migrate } from '../src/database/migrate';
 import { createHttpApp } from '../src/http';
 import { seedDemoData } from '../src/seed/demo-data';
+import { BenchSequencer } from './audit-log';
 import { createBenchDatabase, dropBenchDatabase, withClient } from './database';
 import { measure, type LoadOptions } from './http-load';
 import { describeMachine } from './machine';
@@ -21,7 +24,7 @@ import { measureNotifications, type NotificationsResult } from './notifications'
 import { cursorAfter, explain, listQueryOf, type PlanSummary, QueryRecorder, visibleCount } from './query-plans';
 import { Random } from './random';
 import { type AuditCostResult, type BenchResults, type CaseApiResult, findingsOf, notificationFindings, renderNotifications, renderReport } from './report';
-import { seedAuditChain } from './seed-audit';
+import { seedAuditEvents } from './seed-audit';
 import { loadDirectory, seedCases } from './seed-cases';
 import { benchAppConfig, type BenchSettings, loadBenchSettings } from './settings';
 import { measureStatistics } from './statistics';
@@ -57,8 +60,9 @@ async function login(baseUrl: string, email: string, password: string): Promise<
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
+/** Events drawn from the sequence so far (committed or not): counts what each run wrote. */
 async function auditEventCount(client: Client): Promise<number> {
-  return (await client.query<{ n: number }>(`SELECT seq::int AS n FROM audit_chain_head WHERE id = 1`)).rows[0]!.n;
+  return (await client.query<{ n: number }>(`SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::float8 AS n FROM audit_event_seq`)).rows[0]!.n;
 }
 
 async function listen(app: NestFastifyApplication): Promise<string> {
@@ -76,6 +80,9 @@ async function measureHttp(
 ): Promise<{ caseApi: CaseApiResult[]; auditCost: AuditCostResult; tokenCost: TokenCost }> {
   const load: LoadOptions = { durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections };
   const app = await createHttpApp(config, databaseUrl);
+  // The worker's sequencer runs beside the API (in this process: the API pays for its CPU, a conservative measure).
+  const sequencer = await BenchSequencer.start(config, databaseUrl);
+  sequencer.run();
   let closed = false;
   try {
     const baseUrl = await listen(app);
@@ -165,8 +172,16 @@ async function measureHttp(
     const reference = await getJson<unknown>(readUrl(baseUrl), big.token);
     log('audit cost: GET /api/cases/:id with the audit trail');
     const before = await auditEventCount(client);
+    const windowStart = new Date();
     const withAudit = await measure(readUrl(baseUrl), big.token, load);
     const eventsWithAudit = (await auditEventCount(client)) - before;
+    // The sequencer keeps running until the last event of the window is in a checkpoint (at most a few seconds).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const checkpointLag = await sequencer.lagSince(windowStart);
+    log(
+      `commit → signed checkpoint over ${checkpointLag.events} events: p50 ${checkpointLag.p50Ms.toFixed(0)} ms, p99 ${checkpointLag.p99Ms.toFixed(0)} ms, max ${checkpointLag.maxMs.toFixed(0)} ms`,
+    );
+    await sequencer.close();
     await app.close();
     closed = true;
 
@@ -196,6 +211,7 @@ async function measureHttp(
           withAudit,
           withoutAudit,
           eventsWrittenWithAudit: eventsWithAudit,
+          checkpointLag,
           eventsWrittenWithoutAudit: eventsWithoutAudit,
           sameBody: compared.status === 200 && JSON.stringify(compared.body) === JSON.stringify(reference.body),
           headerDiff,
@@ -205,15 +221,24 @@ async function measureHttp(
       await bare.close();
     }
   } finally {
-    if (!closed) await app.close();
+    if (!closed) {
+      await sequencer.close();
+      await app.close();
+    }
   }
 }
 
 /** Phase 3b: the verifier in a child process of its own, for a clean peak RSS. */
-function runVerifier(databaseUrl: string, signingKey: Buffer): Promise<VerifyReport> {
+function runVerifier(databaseUrl: string, config: AppConfig): Promise<VerifyReport> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'verify-child.js'), [], {
-      env: { ...process.env, BENCH_VERIFY_DATABASE_URL: databaseUrl, BENCH_VERIFY_SIGNING_KEY: signingKey.toString('base64') },
+      env: {
+        ...process.env,
+        BENCH_VERIFY_DATABASE_URL: databaseUrl,
+        BENCH_VERIFY_SIGNING_KEY: config.auditSigningKey.toString('base64'),
+        BENCH_VERIFY_ORIGIN: config.auditLogOrigin,
+        BENCH_VERIFY_WITNESS_DIR: config.auditWitnessDir,
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let report: VerifyReport | undefined;
@@ -323,7 +348,9 @@ async function main(): Promise<void> {
   }
 
   try {
-    const config = benchAppConfig(database.url, settings.redisUrl, redisPrefix);
+    const witnessDir = mkdtempSync(join(tmpdir(), 'passage-bench-witness-'));
+    defer(() => rm(witnessDir, { recursive: true, force: true }));
+    const config = benchAppConfig(database.url, settings.redisUrl, redisPrefix, { AUDIT_WITNESS_DIR: witnessDir });
     const password = randomBytes(12).toString('base64url');
     await migrate(database.url);
     await seedDemoData(database.url, password);
@@ -340,19 +367,24 @@ async function main(): Promise<void> {
       await client.query(`VACUUM (ANALYZE) "case", case_section, participation, consent, break_glass_grant`);
       const vacuumSeconds = (performance.now() - started) / 1000;
 
-      log(`appending ${settings.auditEvents.toLocaleString('en')} audit events to the chain`);
-      const audit = await seedAuditChain(client, directory, seeded.cases, random, settings.auditEvents, log);
-      started = performance.now();
-      await client.query(`VACUUM (ANALYZE) audit_event`);
+      log(`inserting ${settings.auditEvents.toLocaleString('en')} audit events`);
+      const inserted = await seedAuditEvents(client, directory, seeded.cases, random, settings.auditEvents, log);
+      log(`inserted in ${inserted.seconds.toFixed(1)} s; the sequencer integrates them into the log`);
+      const backlog = await BenchSequencer.start(config, database.url);
+      const integration = await backlog.integrateBacklog().finally(() => backlog.close());
       log(
-        `appended in ${audit.seconds.toFixed(1)} s (hashing ${audit.hashSeconds.toFixed(1)} s), VACUUM ANALYZE ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `integrated ${integration.events.toLocaleString('en')} events in ${integration.seconds.toFixed(1)} s (${Math.round(integration.eventsPerSecond)} events/s)`,
       );
+      started = performance.now();
+      await client.query(`VACUUM (ANALYZE) audit_event, audit_log_entry, audit_log_node`);
+      log(`VACUUM ANALYZE ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const audit = { ...inserted, integration };
       const sizes = await tableSizes(client);
 
       const http = await measureHttp(config, database.url, client, password, settings);
 
-      log('verifying the audit chain');
-      const verification = await runVerifier(database.url, config.auditSigningKey);
+      log('verifying the audit log');
+      const verification = await runVerifier(database.url, config);
       log(`verified ${verification.result.checked} events in ${verification.seconds.toFixed(1)} s: ${verification.result.valid ? 'valid' : 'INVALID'}`);
 
       log('measuring statistics');

@@ -2,17 +2,32 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { LegalBasis, Section } from '../src/access/policy';
 import { AuditAction } from '../src/audit/audit-action';
-import { chainHash, type ChainedFields } from '../src/audit/audit-chain';
 import { Role } from '../src/access/role';
 import type { Random } from './random';
 import { type Directory, type DirectoryUser, type SeededCase, settled } from './seed-cases';
 
-/**
- * Where each hashed field is stored. Typed by ChainedFields, so a field added to the chain
- * breaks this file's compilation instead of silently producing a chain the verifier rejects.
- */
-const COLUMNS: Record<keyof ChainedFields, { column: string; type: string }> = {
-  seq: { column: 'seq', type: 'bigint' },
+/** An audit event as the bench generates it: the columns AuditService writes, plus a time a year back. */
+interface SeedEvent {
+  id: string;
+  at: string;
+  actorUserId: string | null;
+  actorOrganisationId: string | null;
+  actorRole: string | null;
+  action: string;
+  caseId: string | null;
+  sections: string[] | null;
+  outcome: string;
+  legalBasis: string | null;
+  justification: string | null;
+  requestId: string | null;
+  ip: string | null;
+  actorCountry: string | null;
+  caseLeadOrganisationId: string | null;
+  caseCountry: string | null;
+}
+
+/** Where each field is stored. Typed by SeedEvent, so a new field cannot be forgotten here. */
+const COLUMNS: Record<keyof SeedEvent, { column: string; type: string }> = {
   id: { column: 'id', type: 'uuid' },
   at: { column: 'at', type: 'timestamptz' },
   actorUserId: { column: 'actor_user_id', type: 'uuid' },
@@ -30,36 +45,31 @@ const COLUMNS: Record<keyof ChainedFields, { column: string; type: string }> = {
   caseLeadOrganisationId: { column: 'case_lead_organisation_id', type: 'uuid' },
   caseCountry: { column: 'case_country', type: 'char(2)' },
 };
-const FIELDS = Object.keys(COLUMNS) as Array<keyof ChainedFields>;
+const FIELDS = Object.keys(COLUMNS) as Array<keyof SeedEvent>;
 const BATCH = 10_000;
 const YEAR = 365 * 86_400_000;
 
 /** One INSERT ... SELECT FROM unnest(...) with an array parameter per column; array columns travel as their text literal. */
 const INSERT_SQL = (() => {
-  const columns = [...FIELDS.map((field) => COLUMNS[field].column), 'prev_hash', 'hash'];
+  const columns = FIELDS.map((field) => COLUMNS[field].column);
   const params = FIELDS.map((field, index) => `$${index + 1}::${COLUMNS[field].type.endsWith('[]') ? 'text' : COLUMNS[field].type}[]`);
-  params.push(`$${FIELDS.length + 1}::bytea[]`, `$${FIELDS.length + 2}::bytea[]`);
-  const selected = columns.map((column, index) => {
-    const field = FIELDS[index];
-    return field && COLUMNS[field].type.endsWith('[]') ? `t.${column}::${COLUMNS[field].type}` : `t.${column}`;
-  });
+  const selected = FIELDS.map((field) =>
+    COLUMNS[field].type.endsWith('[]') ? `t.${COLUMNS[field].column}::${COLUMNS[field].type}` : `t.${COLUMNS[field].column}`,
+  );
   return `INSERT INTO audit_event (${columns.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${params.join(', ')}) AS t(${columns.join(', ')})`;
 })();
 
 export interface AuditSeedStats {
   inserted: number;
-  /** Chain head after the insert. */
-  headSeq: string;
-  hashSeconds: number;
   seconds: number;
 }
 
 /**
- * Appends `count` plausible events to the hash chain the fast way: hashes computed here with the
- * application's chainHash, rows inserted in batches, one transaction holding the chain head's
- * row lock (as AuditService does per event), the head moved once at the end.
+ * Inserts `count` plausible events the fast way, batched, in one transaction. They are plain
+ * rows as AuditService writes them: the sequencer integrates them into the log afterwards
+ * (run.ts measures that separately).
  */
-export async function seedAuditChain(
+export async function seedAuditEvents(
   client: Client,
   directory: Directory,
   cases: readonly SeededCase[],
@@ -68,7 +78,6 @@ export async function seedAuditChain(
   log: (line: string) => void,
 ): Promise<AuditSeedStats> {
   const started = performance.now();
-  let hashMs = 0;
   const operational = directory.users.filter((u) => [Role.Officer, Role.Inspector, Role.Prosecutor, Role.Caseworker, Role.MigrationOfficer].includes(u.role));
   const supervisors = directory.users.filter((u) => u.role === Role.Supervisor);
   const actions: ReadonlyArray<readonly [AuditAction, number]> = [
@@ -88,11 +97,8 @@ export async function seedAuditChain(
 
   await client.query('BEGIN');
   try {
-    const head = await client.query<{ seq: string; hash: Buffer }>(`SELECT seq::text AS seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`);
-    let seq = BigInt(head.rows[0]!.seq);
-    let prevHash = head.rows[0]!.hash;
     const last = await client.query<{ at: Date | null }>(`SELECT max(at) AS at FROM audit_event`);
-    // Events a year back up to now, in seq order, so `at` rises with `seq` as in production (the BRIN index relies on it).
+    // Events a year back up to now, in seq order, as in production.
     const end = Date.now() - 1000;
     const from = Math.max(last.rows[0]?.at?.getTime() ?? 0, end - YEAR);
     const step = (end - from) / Math.max(1, count);
@@ -101,34 +107,21 @@ export async function seedAuditChain(
     for (let batchStart = 0; batchStart < count; batchStart += BATCH) {
       const size = Math.min(BATCH, count - batchStart);
       const columns: unknown[][] = FIELDS.map(() => []);
-      const prevHashes: Buffer[] = [];
-      const hashes: Buffer[] = [];
-      const hashStarted = performance.now();
       for (let i = 0; i < size; i += 1) {
-        seq += 1n;
-        const fields = plausibleEvent(random, actions, operational, supervisors, cases, readable, {
-          seq: seq.toString(),
-          at: new Date(from + (batchStart + i + 1) * step).toISOString(),
-        });
-        const hash = chainHash(prevHash, fields);
+        const fields = plausibleEvent(random, actions, operational, supervisors, cases, readable, new Date(from + (batchStart + i + 1) * step).toISOString());
         FIELDS.forEach((field, index) => {
           const value = fields[field];
           columns[index]!.push(Array.isArray(value) ? `{${value.join(',')}}` : value);
         });
-        prevHashes.push(prevHash);
-        hashes.push(hash);
-        prevHash = hash;
       }
-      hashMs += performance.now() - hashStarted;
-      // PostgreSQL inserts this batch while the next one is hashed.
+      // PostgreSQL inserts this batch while the next one is generated.
       await inFlight;
-      inFlight = settled(client.query(INSERT_SQL, [...columns, prevHashes, hashes]));
+      inFlight = settled(client.query(INSERT_SQL, columns));
       if ((batchStart / BATCH) % 20 === 19) log(`  ${(batchStart + size).toLocaleString('en')} audit events`);
     }
     await inFlight;
-    await client.query(`UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1`, [seq.toString(), prevHash]);
     await client.query('COMMIT');
-    return { inserted: count, headSeq: seq.toString(), hashSeconds: hashMs / 1000, seconds: (performance.now() - started) / 1000 };
+    return { inserted: count, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -142,8 +135,8 @@ function plausibleEvent(
   supervisors: readonly DirectoryUser[],
   cases: readonly SeededCase[],
   readable: readonly Section[],
-  position: { seq: string; at: string },
-): ChainedFields {
+  at: string,
+): SeedEvent {
   const action = random.weighted(actions);
   const actor = action === AuditAction.AuditQuery ? random.pick(supervisors) : random.pick(operational);
   const caseScoped = ![AuditAction.CaseList, AuditAction.Login, AuditAction.LoginFailed, AuditAction.AuditQuery].includes(action);
@@ -156,7 +149,7 @@ function plausibleEvent(
   else if (action === AuditAction.BreakGlass) sections = [Section.Summary, Section.Identity];
   const anonymous = action === AuditAction.LoginFailed;
   return {
-    ...position,
+    at,
     id: randomUUID(),
     actorUserId: anonymous ? null : actor.id,
     actorOrganisationId: anonymous ? null : actor.organisationId,

@@ -1,5 +1,5 @@
-import { AuditCheckpointService } from '../src/audit/audit-checkpoint.service';
 import { type AuditVerification, AuditVerifier } from '../src/audit/audit-verifier';
+import { AuditWitness } from '../src/audit/audit-witness';
 import { createDataSource } from '../src/database/data-source';
 
 export interface VerifyReport {
@@ -18,11 +18,14 @@ export interface VerifyReport {
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_VERIFY_DATABASE_URL;
   const signingKey = process.env.BENCH_VERIFY_SIGNING_KEY;
-  if (!databaseUrl || !signingKey || !process.send) throw new Error('verify-child runs from bench/run.ts only');
+  const origin = process.env.BENCH_VERIFY_ORIGIN;
+  const witnessDir = process.env.BENCH_VERIFY_WITNESS_DIR;
+  if (!databaseUrl || !signingKey || !origin || !witnessDir || !process.send) throw new Error('verify-child runs from bench/run.ts only');
   const dataSource = createDataSource(databaseUrl);
   await dataSource.initialize();
   try {
-    const verifier = new AuditVerifier(dataSource, new AuditCheckpointService(dataSource, { auditSigningKey: Buffer.from(signingKey, 'base64') }));
+    const config = { auditSigningKey: Buffer.from(signingKey, 'base64'), auditLogOrigin: origin, auditWitnessDir: witnessDir };
+    const verifier = new AuditVerifier(dataSource, config, new AuditWitness(config));
     const rssBeforeMiB = process.memoryUsage().rss / 1_048_576;
     const started = performance.now();
     const result = await verifier.verify();

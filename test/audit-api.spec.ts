@@ -407,10 +407,9 @@ describe('audit supervisor API', () => {
     });
   });
 
-  it('verifies the chain for a supervisor', async () => {
+  it('verifies the log for a supervisor', async () => {
     const response = await t.get<{ valid: boolean; checked: number }>('/api/audit/verify', await token('supervisor@lu-oversight.test'));
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ valid: true, checked: expect.any(Number) });
-    expect(response.body.checked).toBeGreaterThan(10);
+    expect(response.body).toEqual({ valid: true, checked: expect.any(Number), treeSize: expect.any(String), checkpointSize: expect.any(String), breaks: [] });
   });
 });

@@ -66,6 +66,12 @@ describe('referrals', () => {
     expect(item.brief!.message).toBe('Needs a bed tonight');
     expect(item.brief!.summary.exploitationTypes).toEqual(['labour']);
     expect(JSON.stringify(incoming.body)).not.toContain('Journey Person');
+    // The brief read is on the case's audit trail, with the shelter as its reader.
+    const briefReads: Array<{ actor_organisation_id: string; sections: string[] }> = await t.dataSource.query(
+      `SELECT actor_organisation_id, sections FROM audit_event WHERE action = 'referral.read' AND case_id = $1`,
+      [created.id],
+    );
+    expect(briefReads).toContainEqual({ actor_organisation_id: org['be-shelter-brussels'], sections: ['summary'] });
 
     const bedsBefore = await beds('be-shelter-brussels');
     const accepted = await t.post<Referral>(`/api/referrals/${toShelter.body.id}/accept`, {}, caseworker);

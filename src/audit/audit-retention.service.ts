@@ -4,24 +4,27 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AuditAction } from './audit-action';
-import { AuditCheckpointService, type ChainPoint } from './audit-checkpoint.service';
-import { AuditService } from './audit.service';
+import { auditNoteSigner } from './audit-log-key';
 import { AuditVerifier, PREFIX_LOCK_SQL } from './audit-verifier';
+import { AuditWitness } from './audit-witness';
+import { AuditService } from './audit.service';
+import { openNote, parseCheckpointBody, parseVerifierKey, retentionBody } from './signed-note';
 
 const DAY_MS = 86_400_000;
 
 export interface RetentionOutcome {
   removed: number;
-  /** The last removed event; the chain now starts after it. */
-  throughSeq?: string;
+  /** The log's first entry still backed by its event. */
+  throughSize?: string;
 }
 
 /**
- * AUDIT_RETENTION_DAYS: removes the oldest events, always a prefix of the chain. First the
- * prefix is verified (evidence of tampering is never thrown away), then a signed "retention"
- * checkpoint records the hash of its last event, which becomes the chain's new starting point
- * for verification, and only then do the rows go, which the database allows below such a
- * checkpoint only. A run is bounded, so a first run on a large backlog proceeds in steps.
+ * AUDIT_RETENTION_DAYS: removes the events of the oldest log entries, always a prefix of the log
+ * and never beyond the newest signed checkpoint. First the log up to that checkpoint is verified
+ * (evidence of tampering is never thrown away), then a signed retention record names the prefix,
+ * and only then do the rows go, which the database allows below such a record only. The leaf
+ * hashes stay: the pruned range is still part of every root, so the checkpoint covering it keeps
+ * proving it, and every later proof and consistency proof still works.
  */
 @Injectable()
 export class AuditRetentionService {
@@ -32,8 +35,8 @@ export class AuditRetentionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly checkpoints: AuditCheckpointService,
     private readonly verifier: AuditVerifier,
+    private readonly witness: AuditWitness,
     private readonly audit: AuditService,
   ) {}
 
@@ -57,56 +60,51 @@ export class AuditRetentionService {
   }
 
   private async removeBefore(runner: QueryRunner, cutoff: Date, days: number): Promise<RetentionOutcome> {
-    const boundary = await this.lastExpired(runner, cutoff);
-    if (!boundary) return { removed: 0 };
-    const verification = await this.verifier.verifyThrough(runner, boundary);
+    const signer = auditNoteSigner(this.config);
+    const latest: Array<{ note: string }> = await runner.query(`SELECT note FROM audit_log_checkpoint ORDER BY tree_size DESC LIMIT 1`);
+    const body = latest[0] && openNote(latest[0].note, parseVerifierKey(signer.verifierKey));
+    const checkpoint = body ? parseCheckpointBody(body) : undefined;
+    if (!checkpoint) return { removed: 0 };
+    const [state]: Array<{ retained: string }> = await runner.query(`SELECT coalesce(max(through_size), 0)::text AS retained FROM audit_log_retention`);
+    const from = BigInt(state!.retained);
+    const limit = checkpoint.treeSize < from + BigInt(this.maxEventsPerRun) ? checkpoint.treeSize : from + BigInt(this.maxEventsPerRun);
+    // The first entry, in log order, whose event is still young (or already gone by a retention before): the prefix ends there.
+    const young: Array<{ log_index: string }> = await runner.query(
+      `SELECT l.log_index::text FROM audit_log_entry l JOIN audit_event e ON e.id = l.event_id
+        WHERE l.log_index >= $1 AND l.log_index < $2 AND e.at >= $3 ORDER BY l.log_index LIMIT 1`,
+      [from.toString(), limit.toString(), cutoff],
+    );
+    const through = young[0] ? BigInt(young[0].log_index) : limit;
+    if (through <= from) return { removed: 0 };
+
+    const verification = await this.verifier.verifyOn(runner, checkpoint.treeSize);
     if (!verification.valid) {
-      this.logger.error({ verification }, 'audit retention refused: the events it would remove do not verify');
+      this.logger.error({ breaks: verification.breaks.length }, 'audit retention refused: the log it would prune does not verify');
       return { removed: 0 };
     }
-    await this.checkpoints.write(runner, 'retention', boundary);
+    const note = signer.sign(retentionBody(signer.name, through, checkpoint));
+    await runner.query(`INSERT INTO audit_log_retention (through_size, checkpoint_size, signed_at, note) VALUES ($1, $2, now(), $3)`, [
+      through.toString(),
+      checkpoint.treeSize.toString(),
+      note,
+    ]);
+    await this.witness.record(note);
     let removed = 0;
-    for (;;) {
+    for (let start = from; start < through; start += BigInt(this.deleteBatchSize)) {
+      const end = start + BigInt(this.deleteBatchSize) < through ? start + BigInt(this.deleteBatchSize) : through;
       const result = await runner.query(
-        `DELETE FROM audit_event WHERE seq IN (SELECT seq FROM audit_event WHERE seq <= $1 ORDER BY seq LIMIT $2)`,
-        [boundary.seq, this.deleteBatchSize],
+        `DELETE FROM audit_event WHERE id IN (SELECT event_id FROM audit_log_entry WHERE log_index >= $1 AND log_index < $2)`,
+        [start.toString(), end.toString()],
         true,
       );
-      const affected = (result as { affected?: number }).affected ?? 0;
-      removed += affected;
-      if (affected < this.deleteBatchSize) break;
+      removed += (result as { affected?: number }).affected ?? 0;
     }
     await this.audit.recordNow({
       action: AuditAction.AuditRetention,
       outcome: 'allowed',
-      justification: `retention of ${days} days: ${removed} events through seq ${boundary.seq} removed`,
+      justification: `retention of ${days} days: ${removed} events of log entries ${from} to ${through - 1n} removed`,
     });
-    this.logger.log({ removed, throughSeq: boundary.seq }, 'audit retention applied');
-    return { removed, throughSeq: boundary.seq };
-  }
-
-  /**
-   * The last event of the expired prefix, found by walking forward from the chain's start
-   * (the rows about to go are read once anyway) and stopping at the first event still kept.
-   */
-  private async lastExpired(runner: QueryRunner, cutoff: Date): Promise<ChainPoint | undefined> {
-    const start: Array<{ seq: string }> = await runner.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM audit_checkpoint WHERE kind = 'retention'`);
-    let after = start[0]!.seq;
-    let last: ChainPoint | undefined;
-    let seen = 0;
-    while (seen < this.maxEventsPerRun) {
-      const rows: Array<{ seq: string; at: Date; hash: Buffer }> = await runner.query(
-        `SELECT e.seq::text AS seq, e.at, e.hash FROM audit_event e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
-        [after, Math.min(5_000, this.maxEventsPerRun - seen)],
-      );
-      if (rows.length === 0) return last;
-      for (const row of rows) {
-        if (row.at >= cutoff) return last;
-        last = { seq: row.seq, hash: row.hash };
-      }
-      seen += rows.length;
-      after = rows[rows.length - 1]!.seq;
-    }
-    return last;
+    this.logger.log({ removed, throughSize: through.toString() }, 'audit retention applied');
+    return { removed, throughSize: through.toString() };
   }
 }

@@ -1,17 +1,39 @@
 import { PageQueryDto } from '../common/page-query.dto';
 import { Readable } from 'node:stream';
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
+import { CurrentPrincipal, Meta, Public, Roles } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
-import { CaseIdPipe } from '../common/ids';
+import { CaseIdPipe, IdPipe } from '../common/ids';
+import { Problem } from '../common/problem';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { Role } from '../access/role';
 import { AuditAction } from './audit-action';
+import { AuditProofs } from './audit-proofs.service';
 import { AuditQueryService } from './audit-query.service';
 import { AuditVerifier } from './audit-verifier';
 import { AuditService } from './audit.service';
-import { AuditEventPageDto, AuditEventsQueryDto, AuditFiltersDto, AuditVerificationDto } from './dto/audit.dto';
+import {
+  AuditEventPageDto,
+  AuditEventsQueryDto,
+  AuditFiltersDto,
+  AuditVerificationDto,
+  ConsistencyProofDto,
+  ConsistencyQueryDto,
+  InclusionProofDto,
+  VerifierKeyDto,
+} from './dto/audit.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -23,6 +45,8 @@ export class AuditController {
     private readonly queries: AuditQueryService,
     private readonly verifier: AuditVerifier,
     private readonly audit: AuditService,
+    private readonly proofs: AuditProofs,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'auditLogOrigin'>,
   ) {}
 
   @Get('audit/events')
@@ -51,11 +75,50 @@ export class AuditController {
   }
 
   @Get('audit/verify')
-  @ApiOperation({ summary: 'Recompute the hash chain and check the signed checkpoints' })
+  @ApiOperation({ summary: 'Recompute every leaf and the Merkle tree, check them against the signed checkpoints and the witness' })
   @ApiOkResponse({ type: AuditVerificationDto })
   async verify(@CurrentPrincipal() principal: Principal, @Meta() meta: RequestMeta): Promise<AuditVerificationDto> {
     await this.audit.recordNow({ action: AuditAction.AuditVerify, outcome: 'allowed', actor: principal, meta });
     return this.verifier.verify();
+  }
+
+  @Get('audit/checkpoint')
+  @ApiOperation({ summary: 'The newest signed checkpoint: a C2SP signed note with a tlog-checkpoint body' })
+  @ApiProduces('text/plain')
+  @ApiNotFoundResponse({ description: 'Nothing has been checkpointed yet' })
+  async checkpoint(@Res() reply: FastifyReply): Promise<FastifyReply> {
+    const latest = await this.proofs.latestCheckpoint();
+    if (!latest) throw Problem.notFound('The audit log has no signed checkpoint yet');
+    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(latest.note);
+  }
+
+  @Get('audit/verifier-key')
+  @Public()
+  @ApiOperation({ summary: "The log's public key (C2SP verifier key), to check checkpoints and proofs independently" })
+  @ApiOkResponse({ type: VerifierKeyDto })
+  verifierKey(): VerifierKeyDto {
+    return { origin: this.config.auditLogOrigin, verifierKey: this.verifier.verifierKey };
+  }
+
+  @Get('audit/events/:id/proof')
+  @ApiOperation({ summary: "An event's RFC 9162 inclusion proof to the newest signed checkpoint (409 until it is checkpointed)" })
+  @ApiOkResponse({ type: InclusionProofDto })
+  @ApiNotFoundResponse({ description: 'No such event in your scope' })
+  @ApiConflictResponse({ description: 'Not yet in a signed checkpoint' })
+  proof(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new IdPipe('Audit event not found')) id: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<InclusionProofDto> {
+    return this.proofs.inclusion(principal, id, meta);
+  }
+
+  @Get('audit/consistency')
+  @ApiOperation({ summary: 'RFC 9162 consistency proof between two tree sizes' })
+  @ApiOkResponse({ type: ConsistencyProofDto })
+  @ApiConflictResponse({ description: '`to` is beyond the newest signed checkpoint' })
+  consistency(@Query() query: ConsistencyQueryDto): Promise<ConsistencyProofDto> {
+    return this.proofs.consistency(BigInt(query.from), BigInt(query.to));
   }
 
   @Get('cases/:id/access-log')

@@ -35,7 +35,14 @@ export interface AppConfig {
   matchIndexKeys: EncryptionKey[];
   /** Identity-match queries one user may make per hour (POST /api/cases/identity-matches). */
   identityMatchesPerHour: number;
+  /** The Ed25519 private key of the audit log (its 32-byte seed); longer milestone-1 HMAC secrets are hashed down to one. Also verifies old HMAC checkpoints. */
   auditSigningKey: Buffer;
+  /** The log's name in its checkpoints and verifier key (C2SP origin). */
+  auditLogOrigin: string;
+  /** Where every signed checkpoint is appended, outside the database. */
+  auditWitnessDir: string;
+  /** Optional: receives every signed checkpoint by POST. */
+  auditWitnessUrl?: string;
   /** Days audit events are kept; absent: forever. */
   auditRetentionDays?: number;
   jwtSecret: Buffer;
@@ -185,6 +192,13 @@ function secret(name: string, raw: string, minBytes: number): Buffer {
   return decoded;
 }
 
+/** AUDIT_LOG_ORIGIN, by default `<public host>/audit`: a C2SP key name, so no spaces and no "+". */
+function logOrigin(env: Env, publicUrl: string): string {
+  const origin = env.AUDIT_LOG_ORIGIN || `${new URL(publicUrl).host}/audit`;
+  if (!/^[^\s+]{1,200}$/u.test(origin)) throw new ConfigError('AUDIT_LOG_ORIGIN must be a name without spaces or "+", e.g. passage.example.org/audit');
+  return origin;
+}
+
 /**
  * `DATA_ENCRYPTION_KEY` (and `MATCH_INDEX_KEY`) is `keyId:base64key[,keyId:base64key...]`; the
  * first encrypts (indexes), all decrypt (are searched): rotation.
@@ -309,6 +323,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     matchIndexKeys: parseEncryptionKeys(matchIndexKey, 'MATCH_INDEX_KEY'),
     identityMatchesPerHour: integer(env, 'IDENTITY_MATCHES_PER_HOUR', 60, 1, 100_000),
     auditSigningKey: secret('AUDIT_SIGNING_KEY', secrets.AUDIT_SIGNING_KEY, 32),
+    auditLogOrigin: logOrigin(env, publicUrl),
+    auditWitnessDir: resolve(env.AUDIT_WITNESS_DIR || join(varDir, 'audit-witness')),
+    auditWitnessUrl: url(env, 'AUDIT_WITNESS_URL', ['http:', 'https:']),
     auditRetentionDays: env.AUDIT_RETENTION_DAYS ? integer(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     jwtSecret: secret('JWT_SECRET', secrets.JWT_SECRET, 32),
     seedDemo,

@@ -202,14 +202,20 @@ export class ReferralsService {
     const page = rows.slice(0, limit);
     const briefed = page.filter((row) => query.direction === 'incoming' && row.status === ReferralStatus.Pending);
     const summaries = await this.summaries(briefed.map((row) => row.case_id));
-    // Briefs are case data (the summary section): the listing is on the audit trail before it leaves.
-    await this.audit.recordNow({
-      action: AuditAction.ReferralRead,
-      outcome: 'allowed',
-      actor: principal,
-      sections: briefed.length > 0 ? [Section.Summary] : [],
-      meta,
-    });
+    // Briefs are case data (the summary section): each brief is on the audit trail, with its case, before it leaves,
+    // so the case's access log shows every organisation that read it. A listing without briefs is one event.
+    await this.audit.recordAllNow(
+      briefed.length > 0
+        ? briefed.map((row) => ({
+            action: AuditAction.ReferralRead,
+            outcome: 'allowed' as const,
+            actor: principal,
+            caseId: row.case_id,
+            sections: [Section.Summary],
+            meta,
+          }))
+        : [{ action: AuditAction.ReferralRead, outcome: 'allowed', actor: principal, sections: [], meta }],
+    );
     return toPage(
       rows,
       limit,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -32,6 +35,8 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Specs make thousands of requests from one address; the rate-limit spec sets its own limit.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // A witness of its own per configuration: a witness compares checkpoints of one log only.
+    AUDIT_WITNESS_DIR: mkdtempSync(join(tmpdir(), 'passage-witness-')),
     ...keys,
     ...overrides,
   });

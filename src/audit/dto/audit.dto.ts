@@ -1,6 +1,7 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { IsEnum, IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsEnum, IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { AuditAction, type AuditOutcome } from '../audit-action';
 
 const OUTCOMES: AuditOutcome[] = ['allowed', 'denied'];
@@ -54,10 +55,41 @@ export class AuditEventPageDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+export class AuditBreakDto {
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The event concerned, when one can be named' }) eventId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Its index in the log, or the first index of the range concerned' }) index!: string | null;
+  @ApiProperty() reason!: string;
+}
+
 export class AuditVerificationDto {
   @ApiProperty() valid!: boolean;
-  @ApiProperty({ description: 'Events checked' }) checked!: number;
-  @ApiPropertyOptional({ format: 'uuid', description: 'The first event found wrong' }) firstInvalidId?: string;
-  @ApiPropertyOptional({ description: 'Its seq, or where missing events begin' }) firstInvalidSeq?: string;
-  @ApiPropertyOptional() reason?: string;
+  @ApiProperty({ description: 'Log entries checked' }) checked!: number;
+  @ApiProperty({ description: 'Entries in the log verified' }) treeSize!: string;
+  @ApiProperty({ description: 'Size of the newest signed checkpoint it was checked against' }) checkpointSize!: string;
+  @ApiProperty({ type: [AuditBreakDto], description: 'Every break found (at most 1,000)' }) breaks!: AuditBreakDto[];
+  @ApiPropertyOptional({ description: 'More breaks were found than listed' }) truncated?: boolean;
+}
+
+export class VerifierKeyDto {
+  @ApiProperty({ example: 'passage.example.org/audit' }) origin!: string;
+  @ApiProperty({ description: 'C2SP verifier key: <name>+<hex key hash>+<base64(0x01 ‖ Ed25519 public key)>' }) verifierKey!: string;
+}
+
+export class InclusionProofDto {
+  @ApiProperty() leafIndex!: number;
+  @ApiProperty() treeSize!: number;
+  @ApiProperty({ description: "Base64 of the event's canonical bytes (UTF-8 JSON); the leaf hash is SHA-256(0x00 ‖ entry)" }) entry!: string;
+  @ApiProperty({ type: [String], description: 'RFC 9162 audit path, base64 hashes, leaf upwards' }) inclusionPath!: string[];
+  @ApiProperty({ description: 'The signed checkpoint (C2SP signed note) the path leads to' }) checkpoint!: string;
+}
+
+export class ConsistencyQueryDto {
+  @ApiProperty({ minimum: 1 }) @Type(() => Number) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) from!: number;
+  @ApiProperty({ minimum: 1 }) @Type(() => Number) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) to!: number;
+}
+
+export class ConsistencyProofDto {
+  @ApiProperty() from!: number;
+  @ApiProperty() to!: number;
+  @ApiProperty({ type: [String], description: 'RFC 9162 consistency proof, base64 hashes' }) proof!: string[];
 }
