@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuditAction } from '../src/audit/audit-action';
@@ -8,6 +10,8 @@ import { AuditSequencer } from '../src/audit/audit-sequencer';
 import { type AuditVerification, AuditVerifier } from '../src/audit/audit-verifier';
 import { AuditWitness } from '../src/audit/audit-witness';
 import { type AuditEntry, AuditService } from '../src/audit/audit.service';
+import { NoteSigner } from '../src/audit/signed-note';
+import { exportLog, verifyExport } from '../src/audit/audit-log-export';
 import type { AppConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
 import { Role } from '../src/access/role';
@@ -255,6 +259,32 @@ describe('the audit log', () => {
       { eventId: null, index: '8', reason: expect.stringMatching(/witness holds a signed checkpoint of 10 entries but the log holds 8/) },
     ]);
     expect(readFileSync(cut.witness.file, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('exports the log and verifies the export offline with nothing but the verifier key', async () => {
+    const log = await open('audit_log_offline');
+    await recordEvents(log, 30);
+    await log.sequencer.catchUp();
+    await recordEvents(log, 5);
+    await log.sequencer.catchUp();
+    const file = join(mkdtempSync(join(tmpdir(), 'passage-export-')), 'audit-log.jsonl');
+    expect(await exportLog(log.dataSource, log.config, file)).toBe(35);
+    const key = log.verifier.verifierKey;
+    expect(await verifyExport(file, key, log.witness.file)).toEqual({ valid: true, checked: 35, treeSize: '35', checkpointSize: '35', breaks: [] });
+
+    // An entry edited in the export is named; a signature from another key vouches for nothing.
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((line) => line.includes('"type":"leaf","index":"12"'));
+    const leaf = JSON.parse(lines[at]!) as { eventId: string; entry: string };
+    const entry = JSON.parse(Buffer.from(leaf.entry, 'base64').toString('utf8')) as Record<string, unknown>;
+    lines[at] = JSON.stringify({ ...leaf, entry: Buffer.from(JSON.stringify({ ...entry, outcome: 'allowed', ip: '203.0.113.9' })).toString('base64') });
+    writeFileSync(file, lines.join('\n'));
+    const edited = await verifyExport(file, key);
+    expect(edited.breaks).toEqual([{ eventId: leaf.eventId, index: '12', reason: expect.stringMatching(/altered/) }]);
+    const stranger = new NoteSigner(log.config.auditLogOrigin, Buffer.alloc(32, 7)).verifierKey;
+    const forged = await verifyExport(file, stranger);
+    expect(forged.valid).toBe(false);
+    expect(forged.breaks.map((item) => item.reason)).toContain('the newest checkpoint (size 35) is not signed with the log key');
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the log tables over the application connection', async () => {

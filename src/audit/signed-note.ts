@@ -64,9 +64,10 @@ export interface NoteVerifier {
 }
 
 export function parseVerifierKey(verifierKey: string): NoteVerifier {
-  const parts = verifierKey.trim().split('+');
-  if (parts.length !== 3) throw new Error('a verifier key is <name>+<hex key hash>+<base64 key>');
-  const [name, hash, key] = parts as [string, string, string];
+  // The name holds no "+", the hash is hex; the base64 key may hold "+" itself.
+  const match = /^([^+]+)\+([^+]+)\+(.+)$/s.exec(verifierKey.trim());
+  if (!match) throw new Error('a verifier key is <name>+<hex key hash>+<base64 key>');
+  const [, name, hash, key] = match as unknown as [string, string, string, string];
   const raw = Buffer.from(key, 'base64');
   if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(hash) || raw.length !== 33 || raw[0] !== ED25519_TYPE) {
     throw new Error('the verifier key is not an Ed25519 C2SP verifier key');

@@ -78,7 +78,10 @@ export interface IndependentKey {
 
 /** `<name>+<hex key hash>+<base64(0x01 ‖ key)>`; throws when the key hash is not SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4]. */
 export function independentKey(verifierKey: string): IndependentKey {
-  const [name, hashHex, encoded] = verifierKey.split('+');
+  // <name>+<hash>+<key>: the name and hash hold no "+", the base64 key may.
+  const first = verifierKey.indexOf('+');
+  const second = verifierKey.indexOf('+', first + 1);
+  const [name, hashHex, encoded] = [verifierKey.slice(0, first), verifierKey.slice(first + 1, second), verifierKey.slice(second + 1)];
   const typed = Buffer.from(encoded!, 'base64');
   if (typed[0] !== 0x01 || typed.length !== 33) throw new Error('not an Ed25519 verifier key');
   const raw = typed.subarray(1);
