@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,53 @@ function asSuperuser<T>(log: Log, attack: (client: Client) => Promise<T>): Promi
   });
 }
 
+/** Three events as milestone 1 chained them, and its HMAC checkpoint over the last one. */
+async function legacyChain(log: Log): Promise<string[]> {
+  let prev = Buffer.alloc(32);
+  const ids: string[] = [];
+  for (const seq of [1001, 1002, 1003]) {
+    const id = randomUUID();
+    const at = new Date(Date.UTC(2026, 0, 1, 0, 0, seq % 60, 123)).toISOString();
+    const fields = [
+      String(seq),
+      id,
+      at,
+      null,
+      null,
+      null,
+      'auth.login_failed',
+      null,
+      null,
+      'denied',
+      null,
+      null,
+      `legacy-${seq}`,
+      '198.51.100.9',
+      null,
+      null,
+      null,
+    ];
+    const hash = createHash('sha256').update(prev).update(JSON.stringify(fields), 'utf8').digest();
+    await log.dataSource.query(
+      `INSERT INTO audit_event (seq, id, at, action, outcome, request_id, ip, prev_hash, hash)
+       VALUES ($1, $2, $3, 'auth.login_failed', 'denied', $4, '198.51.100.9', $5, $6)`,
+      [seq, id, at, `legacy-${seq}`, prev, hash],
+    );
+    ids.push(id);
+    prev = hash;
+  }
+  const signedAt = new Date(Date.UTC(2026, 0, 2));
+  const signature = createHmac('sha256', log.config.auditSigningKey)
+    .update(`passage-audit-checkpoint/v1\nperiodic\n1003\n${prev.toString('hex')}\n${signedAt.toISOString()}`, 'utf8')
+    .digest();
+  await log.dataSource.query(`INSERT INTO audit_checkpoint (kind, seq, hash, signed_at, signature) VALUES ('periodic', 1003, $1, $2, $3)`, [
+    prev,
+    signedAt,
+    signature,
+  ]);
+  return ids;
+}
+
 function namedEvents(result: AuditVerification): Array<string | null> {
   return result.breaks.map((item) => item.eventId);
 }
@@ -99,8 +147,9 @@ describe('the audit log', () => {
     logs.push(log);
     return log;
   };
-  afterAll(async () => {
-    await Promise.all(logs.map((log) => log.close()));
+  // Each log has a pool of its own: closed after every test, so the suite holds few connections at a time.
+  afterEach(async () => {
+    await Promise.all(logs.splice(0).map((log) => log.close()));
   });
 
   it('sequences committed events, signs a checkpoint, hands it to the witness, and verifies batch by batch', async () => {
@@ -285,6 +334,25 @@ describe('the audit log', () => {
     const forged = await verifyExport(file, stranger);
     expect(forged.valid).toBe(false);
     expect(forged.breaks.map((item) => item.reason)).toContain('the newest checkpoint (size 35) is not signed with the log key');
+  });
+
+  it('keeps milestone-1 events and their HMAC checkpoints verifiable, and names one altered before the log covered it', async () => {
+    const log = await open('audit_log_legacy');
+    await legacyChain(log);
+    await log.sequencer.catchUp();
+    expect(await log.verifier.verify()).toMatchObject({ valid: true, breaks: [] });
+
+    const altered = await open('audit_log_legacy_altered');
+    const ids = await legacyChain(altered);
+    // Altered while still a milestone-1 event, then taken into the log (and its Ed25519 checkpoint) as it was.
+    await asSuperuser(altered, (client) => client.query(`UPDATE audit_event SET ip = '203.0.113.4' WHERE id = $1`, [ids[1]]));
+    await asSuperuser(altered, (client) => client.query(`UPDATE audit_checkpoint SET signed_at = signed_at + interval '1 second'`));
+    await altered.sequencer.catchUp();
+    const result = await altered.verifier.verify();
+    expect(result.breaks).toEqual([
+      { eventId: null, index: null, reason: expect.stringMatching(/milestone-1 checkpoint \d+ at seq 1003 is not signed/) },
+      { eventId: ids[1], index: expect.any(String), reason: expect.stringMatching(/does not match its milestone-1 chain hash/) },
+    ]);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the log tables over the application connection', async () => {

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { canonicalEntry, ENTRY_COLUMNS, type EntryRow } from './audit-entry';
 import { auditNoteSigner } from './audit-log-key';
 import { AuditWitness } from './audit-witness';
+import { type LegacyCheckpoint, LegacyChainCheck, type LegacyRow } from './legacy-chain';
 import { type AuditVerification, LogAuditor, MAX_BREAKS } from './log-auditor';
 import { openNote, parseCheckpointBody, parseVerifierKey } from './signed-note';
 
@@ -15,7 +16,9 @@ export type { AuditBreak, AuditVerification } from './log-auditor';
 export const PREFIX_LOCK_SQL = `hashtext('passage:audit:prefix')`;
 
 /** A log entry joined with its event (absent when the row is gone), as the walk reads it. */
-export type LeafRow = { log_index: string; event_id: string; leaf_hash: Buffer } & { [K in keyof EntryRow]: EntryRow[K] | null };
+export type LeafRow = { log_index: string; event_id: string; leaf_hash: Buffer; legacy_prev_hash: Buffer | null; legacy_hash: Buffer | null } & {
+  [K in keyof EntryRow]: EntryRow[K] | null;
+};
 
 export interface LogCheckpointRow {
   tree_size: string;
@@ -31,7 +34,7 @@ export interface LogCheckpointRow {
 export async function* leafBatches(runner: QueryRunner, end: bigint, batchSize: number): AsyncGenerator<LeafRow[]> {
   const fetch = (from: bigint): Promise<LeafRow[]> =>
     runner.query(
-      `SELECT l.log_index::text, l.event_id, l.leaf_hash, ${ENTRY_COLUMNS}
+      `SELECT l.log_index::text, l.event_id, l.leaf_hash, ${ENTRY_COLUMNS}, e.prev_hash AS legacy_prev_hash, e.hash AS legacy_hash
          FROM audit_log_entry l LEFT JOIN audit_event e ON e.id = l.event_id
         WHERE l.log_index >= $1 AND l.log_index < $2 ORDER BY l.log_index LIMIT $3`,
       [from.toString(), end.toString(), batchSize],
@@ -105,6 +108,10 @@ export class AuditVerifier {
     const outside = through === undefined ? this.eventsOutsideTheLog() : Promise.resolve([]);
     outside.catch(() => undefined);
 
+    const legacyCheckpoints: LegacyCheckpoint[] = await runner.query(
+      `SELECT c.id::text, c.kind, c.seq::text, c.hash, c.signed_at, c.signature FROM audit_checkpoint c ORDER BY c.seq`,
+    );
+    const legacy = new LegacyChainCheck(this.config.auditSigningKey, legacyCheckpoints, (item) => auditor.report(item));
     const retention: Array<{ note: string }> = await runner.query(`SELECT note FROM audit_log_retention ORDER BY through_size`);
     auditor.retention(retention.map((row) => row.note));
     // The witness may already hold checkpoints signed after this walk began: those are only checked for length.
@@ -135,7 +142,9 @@ export class AuditVerifier {
       for (const row of checkpoints) auditor.checkpoint(row.note, 'database', { size: BigInt(row.tree_size), root: row.root_hash });
       checkpointsFrom = batchEnd;
       for (const row of rows) {
-        auditor.leaf({ index: BigInt(row.log_index), eventId: row.event_id, storedLeaf: row.leaf_hash, entry: entryOf(row) });
+        const index = BigInt(row.log_index);
+        auditor.leaf({ index, eventId: row.event_id, storedLeaf: row.leaf_hash, entry: entryOf(row) });
+        legacy.leaf(index, row.id === null ? null : (row as LegacyRow));
       }
     }
     if (witnessBeyond > 0n) {
