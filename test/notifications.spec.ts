@@ -252,7 +252,11 @@ describe('notifications: outbox to inbox and e-mail', () => {
     expect(byUser['officer@nl-police.test']).toContain(`Consent withdrawn for case ${kase.reference}`);
     const names: Array<{ name: string }> = await db.query(`SELECT name FROM "user" WHERE email = ANY($1)`, [rows.map((row) => row.email)]);
     for (const { name } of names) for (const text of Object.values(byUser)) expect(text).not.toContain(name);
-    expect(await count(db, `SELECT 1 FROM notification_email WHERE notification_id = ANY($1::uuid[])`, [rows.map((row) => row.id)])).toBe(2);
+    // The file is written inside the e-mail job's transaction, before its notification_email row commits.
+    await waitFor(
+      'two e-mail records',
+      async () => (await count(db, `SELECT 1 FROM notification_email WHERE notification_id = ANY($1::uuid[])`, [rows.map((row) => row.id)])) === 2,
+    );
   });
 
   it('makes one inbox row and one e-mail per recipient when the fan-out job and the e-mail job run twice', async () => {

@@ -56,7 +56,7 @@ export class AuditSequencer implements OnApplicationBootstrap, OnApplicationShut
   private runner?: QueryRunner;
   private state?: SequencerState;
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   constructor(
@@ -74,20 +74,22 @@ export class AuditSequencer implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
-    await this.resign();
+    await this.exclusive(() => this.resign());
   }
 
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.round()
-        .then((leader) => this.schedule(leader ? POLL_MS : FOLLOWER_POLL_MS))
-        .finally(() => {
-          this.running = undefined;
-        });
+      void this.exclusive(() => this.round()).then((leader) => this.schedule(leader ? POLL_MS : FOLLOWER_POLL_MS));
     }, delay);
     this.timer.unref();
+  }
+
+  /** Rounds and catch-ups run one at a time: they share the leader connection and the frontier. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private async round(): Promise<boolean> {
@@ -107,15 +109,16 @@ export class AuditSequencer implements OnApplicationBootstrap, OnApplicationShut
    * since the last one. Returns the newest checkpoint, or undefined when the log is empty or
    * another process is the leader.
    */
-  async catchUp(): Promise<SignedCheckpoint | undefined> {
-    await this.running;
-    if (!(await this.lead())) return undefined;
-    try {
-      return await this.integrate(true);
-    } catch (error) {
-      await this.resign();
-      throw error;
-    }
+  catchUp(): Promise<SignedCheckpoint | undefined> {
+    return this.exclusive(async () => {
+      if (!(await this.lead())) return undefined;
+      try {
+        return await this.integrate(true);
+      } catch (error) {
+        await this.resign();
+        throw error;
+      }
+    });
   }
 
   private async lead(): Promise<boolean> {
