@@ -85,6 +85,7 @@ export class AuditController {
   @Get('audit/checkpoint')
   @ApiOperation({ summary: 'The newest signed checkpoint: a C2SP signed note with a tlog-checkpoint body' })
   @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The signed note', schema: { type: 'string' } })
   @ApiNotFoundResponse({ description: 'Nothing has been checkpointed yet' })
   async checkpoint(@Res() reply: FastifyReply): Promise<FastifyReply> {
     const latest = await this.proofs.latestCheckpoint();
