@@ -66,7 +66,7 @@ export class BenchSequencer {
            FROM audit_event e LEFT JOIN audit_log_entry l ON l.event_id = e.id
           WHERE e.at >= $1)
        SELECT count(*)::int AS events, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
-              max(ms) AS max, count(*) FILTER (WHERE ms IS NULL)::int AS uncheckpointed
+              max(ms)::float8 AS max, count(*) FILTER (WHERE ms IS NULL)::int AS uncheckpointed
          FROM lag`,
       [from],
     );
