@@ -121,13 +121,13 @@ describe('notifications: deadlines', () => {
        SELECT $1, id, organisation_id, 'Victim found at night, shelter needs identity', now() + interval '4 hours' FROM "user" WHERE id = $2 RETURNING id`,
       [kase.id, officer],
     );
-    const dueAt = inSeconds(2.5);
+    // Due far enough ahead that the job cannot start running (and so resist removal) on a slow machine.
     await db.transaction((manager) =>
       deadlines.schedule(manager, {
         kind: DeadlineKind.BreakGlassReview,
         caseId: kase.id,
         breakGlassId: grants[0]!.id,
-        dueAt,
+        dueAt: inSeconds(600),
         organisationIds: [kase.leadOrganisationId],
       }),
     );
@@ -136,12 +136,22 @@ describe('notifications: deadlines', () => {
       return rows[0]?.enqueued_at && rows;
     });
     const queue = worker.get(QueueService).queue(QueueName.Deadlines);
-    await queue.remove(`deadline-${row!.id}`);
-    expect(await queue.getJob(`deadline-${row!.id}`)).toBeUndefined();
+    const lost = await queue.getJob(`deadline-${row!.id}`);
+    expect(await lost!.getState()).toBe('delayed');
+    // Redis loses the job. The worker's own resync loop may put it back at any moment, so what
+    // is checked is not its absence but that the job found afterwards is a new one.
+    expect(await queue.remove(`deadline-${row!.id}`)).toBe(1);
 
     expect(await worker.get(DeadlineScheduler).resync()).toBeGreaterThanOrEqual(1);
     const restored = await queue.getJob(`deadline-${row!.id}`);
+    expect(restored!.timestamp).toBeGreaterThan(lost!.timestamp);
     expect(await restored!.getState()).toBe('delayed');
+
+    // The deadline comes close, and the job is made to run before it is due: it must wait.
+    const [[{ due_at: dueAt }]]: [Array<{ due_at: Date }>, number] = await db.query(
+      `UPDATE deadline SET due_at = now() + interval '1.5 seconds' WHERE id = $1 RETURNING due_at`,
+      [row!.id],
+    );
     await restored!.promote();
 
     await waitFor('the review reminder', async () => (await recipientsOf(kase.id, DomainEventType.BreakGlassReviewDue)).length > 0, 10_000);
