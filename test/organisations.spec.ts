@@ -192,6 +192,7 @@ describe('organisations', () => {
 
     it('answers an unknown organisation with 404', async () => {
       expectProblem(await t.patch('/api/organisations/00000000-0000-4000-8000-000000000000', { name: 'x' }, platform), 404);
+      expectProblem(await t.patch('/api/organisations/not-an-id', { name: 'x' }, platform), 404);
     });
 
     it('is refused to anyone but a platform admin', async () => {

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from './principal';
 import { type CaseAbility, CaseAbilityFactory, CaseAction, type CaseSubject, LISTED_ACTIONS } from './case-ability.factory';
-import { caseAccessPage, caseAccessPredicate, type SqlParams } from './case-sql-filter';
+import type { SqlParams } from '../common/sql';
+import { caseAccessPage, caseAccessPredicate } from './case-sql-filter';
 import { BREAK_GLASS_SECTIONS, LegalBasis, type Purpose, PURPOSE_POLICY, type SectionAccess, Section, SECTIONS } from './policy';
 
 export interface LoadedCase extends CaseSubject {

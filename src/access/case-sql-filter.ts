@@ -1,16 +1,7 @@
 import { rulesToAST } from '@casl/ability/extra';
 import type { Condition, CompoundCondition, FieldCondition } from '@ucast/mongo2js';
+import type { SqlParams } from '../common/sql';
 import type { CaseAbility, CaseAction } from './case-ability.factory';
-
-/** Collects positional parameters ($1, $2, ...) for a raw SQL statement. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
 
 interface Relation {
   table: string;

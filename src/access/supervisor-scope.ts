@@ -1,5 +1,5 @@
 import type { Principal } from './principal';
-import type { SqlParams } from './case-sql-filter';
+import type { SqlParams } from '../common/sql';
 import { OrganisationType } from './organisation-type';
 import { Role } from './role';
 

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { SqlParams } from '../access/case-sql-filter';
+import { SqlParams } from '../common/sql';
 import type { Principal, RequestMeta } from '../access/principal';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, type Page } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { AuditAction } from './audit-action';
 import { csvLine } from './audit-csv';
 import { type AuditScope, auditEventScopeColumns, auditScopeCovers, auditScopeOf, auditScopePredicate } from '../access/supervisor-scope';
 import { type AuditCaseOwner, AuditService } from './audit.service';
 import type { AuditEventDto, AuditFiltersDto } from './dto/audit.dto';
-
-const DEFAULT_LIMIT = 25;
 
 interface EventRow {
   seq: string;
@@ -67,7 +65,7 @@ export class AuditQueryService {
     checkPeriod(query);
     const before = query.cursor === undefined ? undefined : seqFromCursor(query.cursor);
     await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, caseId: query.caseId ?? null, meta });
-    return this.page(auditScopeOf(principal), query, before, query.limit ?? DEFAULT_LIMIT);
+    return this.page(auditScopeOf(principal), query, before, query.limit ?? DEFAULT_PAGE_SIZE);
   }
 
   /** The CSV lines, produced batch by batch as the reply is read. */
@@ -98,7 +96,7 @@ export class AuditQueryService {
       throw Problem.forbidden("Only the supervisors of the case's lead organisation and the oversight of its country see its access log");
     }
     await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, caseId, caseOwner, meta });
-    return this.page(scope, { caseId }, before, query.limit ?? DEFAULT_LIMIT);
+    return this.page(scope, { caseId }, before, query.limit ?? DEFAULT_PAGE_SIZE);
   }
 
   private async page(scope: AuditScope | undefined, filters: AuditFiltersDto, beforeSeq: string | undefined, limit: number): Promise<Page<AuditEventDto>> {
@@ -151,13 +149,7 @@ function checkPeriod(filters: AuditFiltersDto): void {
 }
 
 function seqFromCursor(cursor: string): string {
-  const [seq] = decodeCursor(cursor, 1);
-  if (typeof seq !== 'string' || !/^[1-9]\d{0,18}$/.test(seq)) throw badCursor();
-  return seq;
-}
-
-function badCursor(): Problem {
-  return Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  return decodeCursor(cursor, ['seq'])[0];
 }
 
 function eventView(row: EventRow): AuditEventDto {

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse,
 import type { Principal, RequestMeta } from '../access/principal';
 import { Role } from '../access/role';
 import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
-import { CaseIdPipe } from '../common/ids';
-import { UuidParam } from '../common/validation';
+import { CaseIdPipe, IdPipe } from '../common/ids';
 import { BreakGlassService } from './break-glass.service';
 import { BreakGlassCreatedDto, BreakGlassDto, BreakGlassGrantDto, BreakGlassPageDto, BreakGlassQueryDto, BreakGlassReviewDto } from './dto/break-glass.dto';
 
@@ -48,7 +47,7 @@ export class BreakGlassReviewController {
   @ApiOkResponse({ type: BreakGlassGrantDto })
   review(
     @CurrentPrincipal() principal: Principal,
-    @UuidParam() id: string,
+    @Param('id', new IdPipe('Break-glass grant not found')) id: string,
     @Body() body: BreakGlassReviewDto,
     @Meta() meta: RequestMeta,
   ): Promise<BreakGlassGrantDto> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SqlParams } from '../access/case-sql-filter';
+import { SqlParams } from '../common/sql';
 import { type AuditScope, auditScopePredicate } from '../access/supervisor-scope';
 
 export interface GrantRow {

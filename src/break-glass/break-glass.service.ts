@@ -9,9 +9,7 @@ import { auditScopeCovers, auditScopeOf } from '../access/supervisor-scope';
 import { AuditAction } from '../audit/audit-action';
 import { type AuditCaseOwner, AuditService } from '../audit/audit.service';
 import { CasesService } from '../cases/cases.service';
-import { isId } from '../common/ids';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
@@ -85,10 +83,9 @@ export class BreakGlassService {
   }
 
   async list(principal: Principal, query: { reviewed?: boolean; limit?: number; cursor?: string }, meta: RequestMeta): Promise<Page<BreakGlassGrantDto>> {
-    const after = query.cursor === undefined ? undefined : grantIdFromCursor(query.cursor);
+    const { limit, after } = keyset(query, ['id']);
     await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, meta });
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.grants.page(auditScopeOf(principal), { reviewed: query.reviewed, after, limit });
+    const rows = await this.grants.page(auditScopeOf(principal), { reviewed: query.reviewed, after: after?.[0], limit });
     return toPage(rows, limit, grantView, (row) => [row.id]);
   }
 
@@ -126,12 +123,6 @@ export class BreakGlassService {
       return grantView((await this.grants.find(manager, grantId))!);
     });
   }
-}
-
-function grantIdFromCursor(cursor: string): string {
-  const [id] = decodeCursor(cursor, 1);
-  if (!isId(id)) throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-  return id;
 }
 
 function grantView(row: GrantRow): BreakGlassGrantDto {

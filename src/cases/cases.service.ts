@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { instanceToPlain } from 'class-transformer';
-import { isUUID } from 'class-validator';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type LoadedCase, AccessService, type Grant } from '../access/access.service';
 import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
-import { SqlParams } from '../access/case-sql-filter';
+import { SqlParams } from '../common/sql';
 import { LegalBasis, Purpose, Section, SECTIONS, type SectionAccess } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
+import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
@@ -150,9 +148,9 @@ export class CasesService {
 
   async list(principal: Principal, query: ListCasesQuery, meta: RequestMeta): Promise<Page<CaseSummaryView>> {
     const ability = this.access.abilityFor(principal);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const { limit, after } = keyset(query, ['time', 'id']);
     const params = new SqlParams();
-    const before = query.cursor ? this.decodeListCursor(query.cursor) : undefined;
+    const before = after ? { createdAt: after[0], id: after[1] } : undefined;
     const filters: string[] = [];
     if (query.status) filters.push(`c.status = ${params.add(query.status)}`);
     if (query.exploitationType) filters.push(`c.exploitation_types @> ARRAY[${params.add(query.exploitationType)}]::text[]`);
@@ -204,14 +202,6 @@ export class CasesService {
       }),
       (row) => [row.created_key, row.id],
     );
-  }
-
-  private decodeListCursor(cursor: string): { createdAt: string; id: string } {
-    const [createdAt, id] = decodeCursor(cursor, 2);
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUUID(id) || Number.isNaN(Date.parse(createdAt))) {
-      throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-    }
-    return { createdAt, id };
   }
 
   async read(principal: Principal, caseId: string, meta: RequestMeta): Promise<CaseView> {

@@ -1,4 +1,4 @@
-import { type ArgumentMetadata, Param, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
 import { Problem, type ProblemFieldError } from './problem';
 
@@ -113,9 +113,4 @@ export function validationErrorsToProblem(errors: ValidationError[], detail: str
  */
 export function OptionalNotNull(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
-}
-
-/** A uuid path parameter; anything else is a 400 naming the parameter, never a database error. */
-export function UuidParam(name = 'id'): ParameterDecorator {
-  return Param(name, new ParseUUIDPipe({ exceptionFactory: () => Problem.badRequest('The request is invalid', [{ path: name, message: 'must be a UUID' }]) }));
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { SqlParams } from '../common/sql';
 import type { NoteKind, NoteVisibility } from './dto/note.dto';
 
 export interface NoteRow {
@@ -56,17 +57,10 @@ export class NoteRepository {
     organisationId: string,
     options: { kind?: NoteKind; before?: { createdAt: string; id: string }; limit: number },
   ): Promise<NoteRow[]> {
-    const params: unknown[] = [caseId, organisationId];
-    const where = [`n.case_id = $1`, `(n.visibility = 'participants' OR n.organisation_id = $2)`];
-    if (options.kind) {
-      params.push(options.kind);
-      where.push(`n.kind = $${params.length}`);
-    }
-    if (options.before) {
-      params.push(options.before.createdAt, options.before.id);
-      where.push(`(n.created_at, n.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(options.limit);
-    return manager.query(`${SELECT_NOTE} WHERE ${where.join(' AND ')} ORDER BY n.created_at DESC, n.id DESC LIMIT $${params.length}`, params);
+    const params = new SqlParams();
+    const where = [`n.case_id = ${params.add(caseId)}`, `(n.visibility = 'participants' OR n.organisation_id = ${params.add(organisationId)})`];
+    if (options.kind) where.push(`n.kind = ${params.add(options.kind)}`);
+    if (options.before) where.push(`(n.created_at, n.id) < (${params.add(options.before.createdAt)}::timestamptz, ${params.add(options.before.id)}::uuid)`);
+    return manager.query(`${SELECT_NOTE} WHERE ${where.join(' AND ')} ORDER BY n.created_at DESC, n.id DESC LIMIT ${params.add(options.limit)}`, params.values);
   }
 }

@@ -9,9 +9,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CasesService } from '../cases/cases.service';
 import { Sealer } from '../common/crypto';
-import { isId } from '../common/ids';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { CreateNoteDto, ListNotesQuery, NoteDto } from './dto/note.dto';
 import { NoteRepository, type NoteRow } from './note.repository';
@@ -86,10 +84,10 @@ export class NotesService {
       await this.audit.recordNow({ action: AuditAction.NoteList, outcome: 'denied', actor: principal, caseId, meta });
       throw visible ? Problem.forbidden('Notes are read by the participating organisations') : Problem.notFound('Case not found');
     }
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const { limit, after } = keyset(query, ['time', 'id']);
     const rows = await this.notes.page(this.dataSource.manager, caseId, principal.organisationId, {
       kind: query.kind,
-      before: query.cursor ? decodeNoteCursor(query.cursor) : undefined,
+      before: after ? { createdAt: after[0], id: after[1] } : undefined,
       limit: limit + 1,
     });
     await this.audit.recordNow({
@@ -122,12 +120,4 @@ export class NotesService {
       createdAt: row.created_at.toISOString(),
     };
   }
-}
-
-function decodeNoteCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = decodeCursor(cursor, 2);
-  if (typeof createdAt !== 'string' || !isId(id) || Number.isNaN(Date.parse(createdAt))) {
-    throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-  }
-  return { createdAt, id };
 }

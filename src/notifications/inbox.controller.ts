@@ -4,6 +4,7 @@ import { CurrentPrincipal } from '../access/route.decorators';
 import type { Principal } from '../access/principal';
 import { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
 import { InboxService } from './inbox.service';
+import { IdPipe } from '../common/ids';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -22,7 +23,7 @@ export class InboxController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Mark one of your notifications read' })
   @ApiNoContentResponse()
-  async markRead(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+  async markRead(@CurrentPrincipal() principal: Principal, @Param('id', new IdPipe('No such notification')) id: string): Promise<void> {
     await this.inbox.markRead(principal.userId, id);
   }
 }

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeTimeIdCursor, toPage } from '../common/pagination';
+import { keyset, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { DomainEventType } from '../outbox/domain-event';
 import type { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
-import { modify } from '../common/sql';
-import { parseId } from '../common/ids';
+import { modify, SqlParams } from '../common/sql';
 
 interface NotificationRow {
   id: string;
@@ -26,19 +25,15 @@ export class InboxService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(userId: string, query: NotificationQueryDto): Promise<NotificationListDto> {
-    const limit = query.limit ?? 25;
-    const params: unknown[] = [userId, limit + 1];
-    let where = 'user_id = $1';
-    if (query.unread === 'true') where += ' AND read_at IS NULL';
-    if (query.cursor) {
-      const { at: createdAt, id: lastId } = decodeTimeIdCursor(query.cursor);
-      params.push(createdAt, lastId);
-      where += ` AND (created_at, id) < ($3::timestamptz, $4::uuid)`;
-    }
+    const { limit, after } = keyset(query, ['time', 'id']);
+    const params = new SqlParams();
+    const where = [`user_id = ${params.add(userId)}`];
+    if (query.unread === 'true') where.push('read_at IS NULL');
+    if (after) where.push(`(created_at, id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
     const rows: NotificationRow[] = await this.dataSource.query(
       `SELECT id, type, case_id, case_reference, referral_id, title, created_at, read_at, created_at::text AS cursor_at
-         FROM notification WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
-      params,
+         FROM notification WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${params.add(limit + 1)}`,
+      params.values,
     );
     return toPage(
       rows,
@@ -60,7 +55,7 @@ export class InboxService {
   /** Idempotent: reading twice keeps the first time. Someone else's notification does not exist (404). */
   async markRead(userId: string, notificationId: string): Promise<void> {
     const { count } = await modify(this.dataSource, `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2`, [
-      parseId(notificationId, 'No such notification'),
+      notificationId,
       userId,
     ]);
     if (count === 0) throw Problem.notFound('No such notification');

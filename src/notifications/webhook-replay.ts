@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { SqlParams } from '../common/sql';
 import { JobName } from '../queue/job-name';
 import type { QueueService } from '../queue/queue.service';
 
@@ -17,19 +18,15 @@ export interface ReplayFilter {
  * Returns how many deliveries were replayed.
  */
 export async function replayDeadDeliveries(dataSource: DataSource, queues: QueueService, filter: ReplayFilter = {}): Promise<number> {
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const where = [`d.status = 'dead'`, 'w.active'];
-  const add = (clause: string, value: unknown): void => {
-    params.push(value);
-    where.push(clause.replace('?', `$${params.length}`));
-  };
-  if (filter.organisationId) add('w.organisation_id = ?', filter.organisationId);
-  if (filter.webhookId) add('w.id = ?', filter.webhookId);
-  if (filter.deliveryId) add('d.id = ?', filter.deliveryId);
-  if (filter.since) add('d.dead_at >= ?', filter.since);
+  if (filter.organisationId) where.push(`w.organisation_id = ${params.add(filter.organisationId)}`);
+  if (filter.webhookId) where.push(`w.id = ${params.add(filter.webhookId)}`);
+  if (filter.deliveryId) where.push(`d.id = ${params.add(filter.deliveryId)}`);
+  if (filter.since) where.push(`d.dead_at >= ${params.add(filter.since)}`);
   const candidates: Array<{ id: string }> = await dataSource.query(
     `SELECT d.id FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id WHERE ${where.join(' AND ')} ORDER BY d.dead_at, d.id`,
-    params,
+    params.values,
   );
   let replayed = 0;
   for (const { id } of candidates) {

@@ -4,8 +4,11 @@ import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Role } from '../access/role';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
-import { parseId } from '../common/ids';
+import { IdPipe } from '../common/ids';
 import { WebhooksService } from './webhooks.service';
+
+const OrganisationIdPipe = new IdPipe('No such organisation');
+const WebhookIdPipe = new IdPipe('No such webhook');
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -19,18 +22,18 @@ export class WebhooksController {
   @ApiCreatedResponse({ type: CreatedWebhookDto })
   create(
     @CurrentPrincipal() principal: Principal,
-    @Param('organisationId') organisationId: string,
+    @Param('organisationId', OrganisationIdPipe) organisationId: string,
     @Body() body: CreateWebhookDto,
     @Meta() meta: RequestMeta,
   ): Promise<CreatedWebhookDto> {
-    return this.webhooks.create(principal, parseId(organisationId), body, meta);
+    return this.webhooks.create(principal, organisationId, body, meta);
   }
 
   @Get()
   @ApiOperation({ summary: "The organisation's webhooks, without secrets" })
   @ApiOkResponse({ type: WebhookListDto })
-  list(@CurrentPrincipal() principal: Principal, @Param('organisationId') organisationId: string): Promise<WebhookListDto> {
-    return this.webhooks.list(principal, parseId(organisationId));
+  list(@CurrentPrincipal() principal: Principal, @Param('organisationId', OrganisationIdPipe) organisationId: string): Promise<WebhookListDto> {
+    return this.webhooks.list(principal, organisationId);
   }
 
   @Delete(':webhookId')
@@ -39,11 +42,11 @@ export class WebhooksController {
   @ApiNoContentResponse()
   async deactivate(
     @CurrentPrincipal() principal: Principal,
-    @Param('organisationId') organisationId: string,
-    @Param('webhookId') webhookId: string,
+    @Param('organisationId', OrganisationIdPipe) organisationId: string,
+    @Param('webhookId', WebhookIdPipe) webhookId: string,
     @Meta() meta: RequestMeta,
   ): Promise<void> {
-    await this.webhooks.deactivate(principal, parseId(organisationId), webhookId, meta);
+    await this.webhooks.deactivate(principal, organisationId, webhookId, meta);
   }
 
   @Get(':webhookId/deliveries')
@@ -51,10 +54,10 @@ export class WebhooksController {
   @ApiOkResponse({ type: DeliveryListDto })
   deliveries(
     @CurrentPrincipal() principal: Principal,
-    @Param('organisationId') organisationId: string,
-    @Param('webhookId') webhookId: string,
+    @Param('organisationId', OrganisationIdPipe) organisationId: string,
+    @Param('webhookId', WebhookIdPipe) webhookId: string,
     @Query() query: DeliveryQueryDto,
   ): Promise<DeliveryListDto> {
-    return this.webhooks.deliveries(principal, parseId(organisationId), webhookId, query);
+    return this.webhooks.deliveries(principal, organisationId, webhookId, query);
   }
 }

@@ -7,14 +7,13 @@ import { adminTarget } from '../audit/admin-target';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Sealer } from '../common/crypto';
-import { decodeTimeIdCursor, toPage } from '../common/pagination';
+import { keyset, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { DomainEventType } from '../outbox/domain-event';
 import type { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
-import { modify } from '../common/sql';
-import { parseId } from '../common/ids';
+import { modify, SqlParams } from '../common/sql';
 import { newWebhookSecret } from './webhook-signature';
 import { webhookTargetProblem } from './webhook-target';
 
@@ -92,9 +91,8 @@ export class WebhooksService {
   }
 
   /** Deliveries still queued are dead-lettered by the worker when it meets the inactive webhook. */
-  async deactivate(principal: Principal, organisationId: string, webhookId: string, meta: RequestMeta): Promise<void> {
+  async deactivate(principal: Principal, organisationId: string, id: string, meta: RequestMeta): Promise<void> {
     this.requireOwnOrganisation(principal, organisationId);
-    const id = parseId(webhookId, 'No such webhook');
     await this.dataSource.transaction(async (manager) => {
       const { count } = await modify(manager, `UPDATE webhook SET active = false WHERE id = $1 AND organisation_id = $2 AND active`, [id, organisationId]);
       if (count === 0) {
@@ -112,28 +110,20 @@ export class WebhooksService {
     });
   }
 
-  async deliveries(principal: Principal, organisationId: string, webhookId: string, query: DeliveryQueryDto): Promise<DeliveryListDto> {
+  async deliveries(principal: Principal, organisationId: string, id: string, query: DeliveryQueryDto): Promise<DeliveryListDto> {
     this.requireOwnOrganisation(principal, organisationId);
-    const id = parseId(webhookId, 'No such webhook');
     const owned: unknown[] = await this.dataSource.query(`SELECT 1 FROM webhook WHERE id = $1 AND organisation_id = $2`, [id, organisationId]);
     if (owned.length === 0) throw Problem.notFound('No such webhook');
-    const limit = query.limit ?? 25;
-    const params: unknown[] = [id, limit + 1];
-    let where = 'webhook_id = $1';
-    if (query.status) {
-      params.push(query.status);
-      where += ` AND status = $${params.length}`;
-    }
-    if (query.cursor) {
-      const { at: createdAt, id: lastId } = decodeTimeIdCursor(query.cursor);
-      params.push(createdAt, lastId);
-      where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
+    const { limit, after } = keyset(query, ['time', 'id']);
+    const params = new SqlParams();
+    const where = [`webhook_id = ${params.add(id)}`];
+    if (query.status) where.push(`status = ${params.add(query.status)}`);
+    if (after) where.push(`(created_at, id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
     const rows: DeliveryRow[] = await this.dataSource.query(
       `SELECT id, event_id, type, case_id, status, attempts, replays, last_status_code, last_error, created_at, last_attempt_at, delivered_at, dead_at,
               created_at::text AS cursor_at
-         FROM webhook_delivery WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
-      params,
+         FROM webhook_delivery WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${params.add(limit + 1)}`,
+      params.values,
     );
     return toPage(
       rows,
@@ -159,6 +149,6 @@ export class WebhooksService {
 
   /** The route is for org_admins (checked by the guard); here: of this very organisation. */
   private requireOwnOrganisation(principal: Principal, organisationId: string): void {
-    if (principal.organisationId !== organisationId.toLowerCase()) throw Problem.forbidden('You manage the webhooks of your own organisation only');
+    if (principal.organisationId !== organisationId) throw Problem.forbidden('You manage the webhooks of your own organisation only');
   }
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { ApiProblems } from '../common/openapi';
-import { UuidParam } from '../common/validation';
+import { IdPipe } from '../common/ids';
 import { Role } from '../access/role';
 import {
   CreatedOrganisationDto,
@@ -45,7 +45,7 @@ export class OrganisationsController {
   @ApiProblems(403, 404, 409, 422)
   update(
     @CurrentPrincipal() admin: Principal,
-    @UuidParam() id: string,
+    @Param('id', new IdPipe('No such organisation')) id: string,
     @Body() body: UpdateOrganisationDto,
     @Meta() meta: RequestMeta,
   ): Promise<OrganisationDto> {

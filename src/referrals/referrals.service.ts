@@ -11,9 +11,9 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { CasesService } from '../cases/cases.service';
 import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
-import { decodeTimeIdCursor, type Page, toPage } from '../common/pagination';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
+import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
+import { SqlParams } from '../common/sql';
 import { type Country, OrganisationType } from '../access/organisation-type';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
@@ -182,22 +182,15 @@ export class ReferralsService {
 
   async list(principal: Principal, query: ListReferralsQuery, meta: RequestMeta): Promise<Page<ReferralView>> {
     this.requireOperational(principal);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [principal.organisationId];
-    const where = [query.direction === 'incoming' ? 'r.to_organisation_id = $1' : 'r.from_organisation_id = $1'];
-    if (query.status) {
-      params.push(query.status);
-      where.push(`r.status = $${params.length}`);
-    }
-    if (query.cursor) {
-      const { at: createdAt, id } = decodeTimeIdCursor(query.cursor);
-      params.push(createdAt, id);
-      where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
+    const { limit, after } = keyset(query, ['time', 'id']);
+    const params = new SqlParams();
+    const organisation = params.add(principal.organisationId);
+    const where = [query.direction === 'incoming' ? `r.to_organisation_id = ${organisation}` : `r.from_organisation_id = ${organisation}`];
+    if (query.status) where.push(`r.status = ${params.add(query.status)}`);
+    if (after) where.push(`(r.created_at, r.id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
     const rows: ReferralRow[] = await this.dataSource.query(
-      `${SELECT_REFERRAL} WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
-      params,
+      `${SELECT_REFERRAL} WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT ${params.add(limit + 1)}`,
+      params.values,
     );
     const page = rows.slice(0, limit);
     const briefed = page.filter((row) => query.direction === 'incoming' && row.status === ReferralStatus.Pending);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { type DataSource, In, type Repository } from 'typeorm';
-import { SqlParams } from '../access/case-sql-filter';
+import { SqlParams } from '../common/sql';
 import { AuditAction } from '../audit/audit-action';
 import { csvLine } from '../audit/audit-csv';
 import { type AuditScope, auditScopeOf } from '../access/supervisor-scope';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { SqlParams } from '../common/sql';
 import type { TaskStatus } from './dto/task.dto';
 
 export interface TaskRow {
@@ -60,26 +61,19 @@ export class TaskRepository {
 
   /** The organisation's tasks on one case. */
   forCase(manager: EntityManager, caseId: string, organisationId: string, page: TaskPage): Promise<TaskRow[]> {
-    return this.page(manager, [`t.case_id = $1`, `t.organisation_id = $2`], [caseId, organisationId], page);
+    const params = new SqlParams();
+    return this.page(manager, [`t.case_id = ${params.add(caseId)}`, `t.organisation_id = ${params.add(organisationId)}`], params, page);
   }
 
-  /** A user's tasks on the cases `caseFilter` (a predicate over `"case" c`) allows. */
-  forAssignee(manager: EntityManager, assigneeId: string, caseFilter: { sql: string; values: unknown[] }, page: TaskPage): Promise<TaskRow[]> {
-    return this.page(manager, [caseFilter.sql, `t.assignee_id = $${caseFilter.values.length + 1}`], [...caseFilter.values, assigneeId], page);
+  /** A user's tasks on the cases `casePredicate` (a predicate over `"case" c`, its values in `params`) allows. */
+  forAssignee(manager: EntityManager, assigneeId: string, casePredicate: string, params: SqlParams, page: TaskPage): Promise<TaskRow[]> {
+    return this.page(manager, [casePredicate, `t.assignee_id = ${params.add(assigneeId)}`], params, page);
   }
 
-  private page(manager: EntityManager, where: string[], values: unknown[], page: TaskPage): Promise<TaskRow[]> {
-    const params = [...values];
+  private page(manager: EntityManager, where: string[], params: SqlParams, page: TaskPage): Promise<TaskRow[]> {
     const conditions = [...where];
-    if (page.status) {
-      params.push(page.status);
-      conditions.push(`t.status = $${params.length}`);
-    }
-    if (page.after) {
-      params.push(page.after.dueAt, page.after.id);
-      conditions.push(`(t.due_at, t.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(page.limit);
-    return manager.query(`${SELECT_TASK} WHERE ${conditions.join(' AND ')} ORDER BY t.due_at, t.id LIMIT $${params.length}`, params);
+    if (page.status) conditions.push(`t.status = ${params.add(page.status)}`);
+    if (page.after) conditions.push(`(t.due_at, t.id) > (${params.add(page.after.dueAt)}::timestamptz, ${params.add(page.after.id)}::uuid)`);
+    return manager.query(`${SELECT_TASK} WHERE ${conditions.join(' AND ')} ORDER BY t.due_at, t.id LIMIT ${params.add(page.limit)}`, params.values);
   }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { CaseAction } from '../access/case-ability.factory';
-import { SqlParams } from '../access/case-sql-filter';
+import { SqlParams } from '../common/sql';
 import type { Principal, RequestMeta } from '../access/principal';
 import { OPERATIONAL_ROLE } from '../access/role';
 import { UserCaseVisibility } from '../access/user-case-visibility';
@@ -12,9 +12,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CasesService } from '../cases/cases.service';
 import { Sealer } from '../common/crypto';
-import { isId } from '../common/ids';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto';
-import { decodeCursor, type Page, toPage } from '../common/pagination';
+import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { DeadlineKind } from '../deadlines/deadline-kind';
 import { DeadlinesService } from '../deadlines/deadlines.service';
@@ -150,10 +148,10 @@ export class TasksService {
       await this.audit.recordNow({ action: AuditAction.TaskList, outcome: 'denied', actor: principal, caseId, meta });
       throw visible ? Problem.forbidden('Tasks are kept by the participating organisations') : Problem.notFound('Case not found');
     }
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const { limit, after } = keyset(query, ['time', 'id']);
     const rows = await this.tasks.forCase(this.dataSource.manager, caseId, principal.organisationId, {
       status: query.status,
-      after: query.cursor ? decodeTaskCursor(query.cursor) : undefined,
+      after: after ? { dueAt: after[0], id: after[1] } : undefined,
       limit: limit + 1,
     });
     await this.audit.recordNow({ action: AuditAction.TaskList, outcome: 'allowed', actor: principal, caseId, caseOwner: loaded, meta });
@@ -162,20 +160,15 @@ export class TasksService {
 
   /** GET /api/tasks?assignee=me: the caller's tasks on the cases the caller may still work on, soonest due first. */
   async listMine(principal: Principal, query: MyTasksQuery, meta: RequestMeta): Promise<Page<TaskDto>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const { limit, after } = keyset(query, ['time', 'id']);
     const params = new SqlParams();
     // The same rules as a single case, compiled to SQL: a task on a case the caller lost access to is not listed.
     const predicate = this.access.predicate(this.access.abilityFor(principal), CaseAction.ReadTasks, 'c', params);
-    const rows = await this.tasks.forAssignee(
-      this.dataSource.manager,
-      principal.userId,
-      { sql: predicate, values: params.values },
-      {
-        status: query.status,
-        after: query.cursor ? decodeTaskCursor(query.cursor) : undefined,
-        limit: limit + 1,
-      },
-    );
+    const rows = await this.tasks.forAssignee(this.dataSource.manager, principal.userId, predicate, params, {
+      status: query.status,
+      after: after ? { dueAt: after[0], id: after[1] } : undefined,
+      limit: limit + 1,
+    });
     await this.audit.recordNow({ action: AuditAction.MyTaskList, outcome: 'allowed', actor: principal, meta });
     return this.page(rows, limit);
   }
@@ -204,12 +197,4 @@ export class TasksService {
       createdAt: row.created_at.toISOString(),
     };
   }
-}
-
-function decodeTaskCursor(cursor: string): { dueAt: string; id: string } {
-  const [dueAt, id] = decodeCursor(cursor, 2);
-  if (typeof dueAt !== 'string' || !isId(id) || Number.isNaN(Date.parse(dueAt))) {
-    throw Problem.badRequest('The cursor is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-  }
-  return { dueAt, id };
 }

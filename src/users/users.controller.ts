@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { ApiProblems } from '../common/openapi';
-import { UuidParam } from '../common/validation';
+import { IdPipe } from '../common/ids';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
 import { Role } from '../access/role';
 import { UsersService } from './users.service';
@@ -35,7 +35,12 @@ export class UsersController {
   @ApiOperation({ summary: 'Rename, change the role of, deactivate or reactivate a user of your organisation; never your own role or active flag' })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(404, 422)
-  update(@CurrentPrincipal() admin: Principal, @UuidParam() id: string, @Body() body: UpdateUserDto, @Meta() meta: RequestMeta): Promise<UserDto> {
+  update(
+    @CurrentPrincipal() admin: Principal,
+    @Param('id', new IdPipe('No such user in your organisation')) id: string,
+    @Body() body: UpdateUserDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<UserDto> {
     return this.users.update(admin, id, body, meta);
   }
 }

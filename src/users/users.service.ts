@@ -7,14 +7,13 @@ import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/password';
 import type { Principal, RequestMeta } from '../access/principal';
 import { PrincipalLoader } from '../auth/principal.loader';
-import { decodeCursor, encodeCursor } from '../common/pagination';
+import { keyset, toPage } from '../common/pagination';
+import { SqlParams } from '../common/sql';
 import { Problem } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import type { OrganisationType } from '../access/organisation-type';
 import type { CreateUserDto, NewAccountDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
 import { Role, ROLE_ORGANISATION_TYPES } from '../access/role';
-
-const DEFAULT_PAGE_SIZE = 100;
 
 interface UserRow {
   id: string;
@@ -73,21 +72,16 @@ export class UsersService {
   ) {}
 
   async list(admin: Principal, query: UserListQueryDto): Promise<UserListDto> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [admin.organisationId];
-    let where = 'organisation_id = $1';
-    if (query.role) {
-      params.push(query.role);
-      where += ` AND role = $${params.length}`;
-    }
-    if (query.cursor) {
-      params.push(decodeCursor(query.cursor, 1)[0]);
-      where += ` AND email > $${params.length}::citext`;
-    }
-    params.push(limit + 1);
-    const rows: UserRow[] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE ${where} ORDER BY email LIMIT $${params.length}`, params);
-    const page = rows.slice(0, limit);
-    return { items: page.map(toUserDto), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1]!.email]) : null };
+    const { limit, after } = keyset(query, ['text']);
+    const params = new SqlParams();
+    const where = [`organisation_id = ${params.add(admin.organisationId)}`];
+    if (query.role) where.push(`role = ${params.add(query.role)}`);
+    if (after) where.push(`email > ${params.add(after[0])}::citext`);
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT ${USER_COLUMNS} FROM "user" WHERE ${where.join(' AND ')} ORDER BY email LIMIT ${params.add(limit + 1)}`,
+      params.values,
+    );
+    return toPage(rows, limit, toUserDto, (row) => [row.email]);
   }
 
   async create(admin: Principal, input: CreateUserDto, meta: RequestMeta): Promise<UserDto> {
