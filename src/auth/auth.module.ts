@@ -5,12 +5,13 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { BrowserSessionController } from './browser-session.controller';
 import { PrincipalLoader } from './principal.loader';
+import { SessionRepository } from './session.repository';
 import { TokenService } from './token.service';
 
 @Global()
 @Module({
   controllers: [AuthController, BrowserSessionController],
-  providers: [AuthService, TokenService, PrincipalLoader, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [PrincipalLoader],
+  providers: [AuthService, TokenService, PrincipalLoader, SessionRepository, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [PrincipalLoader, SessionRepository],
 })
 export class AuthModule {}

@@ -8,12 +8,11 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { auditScopeCovers, auditScopeOf } from '../access/supervisor-scope';
 import { AuditAction } from '../audit/audit-action';
 import { type AuditCaseOwner, AuditService } from '../audit/audit.service';
-import { CasesService } from '../cases/cases.service';
+import { CASE_NOT_FOUND, CaseCommand } from '../cases/case-command';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
-import { OutboxService } from '../outbox/outbox.service';
 import { type GrantRow, BreakGlassRepository } from './break-glass.repository';
 import type { BreakGlassGrantDto } from './dto/break-glass.dto';
 
@@ -27,25 +26,26 @@ export class BreakGlassService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly grants: BreakGlassRepository,
-    private readonly cases: CasesService,
+    private readonly command: CaseCommand,
     private readonly access: AccessService,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
     private readonly deadlines: DeadlinesService,
   ) {}
 
   grant(principal: Principal, caseId: string, justification: string, meta: RequestMeta): Promise<{ id: string; expiresAt: string }> {
-    return this.cases.mutate(
+    return this.command.run({
       principal,
       caseId,
       meta,
-      { action: AuditAction.BreakGlass, sections: BREAK_GLASS_SECTIONS, justification },
-      (ability, loaded) => {
+      action: AuditAction.BreakGlass,
+      sections: BREAK_GLASS_SECTIONS,
+      justification,
+      authorize: (ability, loaded) => {
         if (this.access.can(ability, CaseAction.BreakGlass, loaded)) return undefined;
         if (this.access.isVisible(ability, loaded)) return Problem.forbidden('Your organisation takes part in this case; break-glass is for those who do not');
-        return Problem.notFound('Case not found');
+        return CASE_NOT_FOUND();
       },
-      async (manager, loaded) => {
+      work: async ({ manager, loaded }) => {
         const grant = await this.grants.insert(manager, {
           caseId,
           userId: principal.userId,
@@ -59,27 +59,21 @@ export class BreakGlassService {
           grantedAt: new Date(),
           organisationIds: [loaded.leadOrganisationId],
         });
-        await this.outbox.emit(manager, {
-          type: DomainEventType.BreakGlassUsed,
-          caseId,
-          breakGlassId: grant.id,
-          organisationIds: [loaded.leadOrganisationId],
-          actorUserId: principal.userId,
-        });
-        await this.audit.record(manager, {
-          action: AuditAction.BreakGlass,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          sections: BREAK_GLASS_SECTIONS,
+        return {
+          result: { id: grant.id, expiresAt: grant.expiresAt.toISOString() },
+          events: [
+            {
+              type: DomainEventType.BreakGlassUsed,
+              caseId,
+              breakGlassId: grant.id,
+              organisationIds: [loaded.leadOrganisationId],
+              actorUserId: principal.userId,
+            },
+          ],
           legalBasis: LegalBasis.BreakGlass,
-          justification,
-          meta,
-        });
-        return { id: grant.id, expiresAt: grant.expiresAt.toISOString() };
+        };
       },
-    );
+    });
   }
 
   async list(principal: Principal, query: { reviewed?: boolean; limit?: number; cursor?: string }, meta: RequestMeta): Promise<Page<BreakGlassGrantDto>> {

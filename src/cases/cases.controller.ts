@@ -15,6 +15,7 @@ import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe } from '../common/ids';
 import { SectionPipe } from './case-params';
+import { CaseChangesService } from './case-changes.service';
 import { CasesService } from './cases.service';
 import { CaseAccessDto, CaseDto, CaseListDto, ClosedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
 import { CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
@@ -24,7 +25,10 @@ import { CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from '.
 @ApiExtraModels(...SECTION_VIEWS)
 @Controller('cases')
 export class CasesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly changes: CaseChangesService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Open a case (officer, inspector); the caller’s organisation leads it' })
@@ -59,7 +63,7 @@ export class CasesController {
     @Body() body: UpdateSectionDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.cases.updateSection(principal, id, section, body.version, body.data, meta, { acknowledgeRelocation: body.acknowledgeRelocation });
+    return this.changes.updateSection(principal, id, section, body.version, body.data, meta, { acknowledgeRelocation: body.acknowledgeRelocation });
   }
 
   @Post(':id/close')
@@ -72,7 +76,7 @@ export class CasesController {
     @Body() body: CloseCaseDto,
     @Meta() meta: RequestMeta,
   ): Promise<ClosedCaseDto> {
-    return this.cases.close(principal, id, body.reason, meta);
+    return this.changes.close(principal, id, body.reason, meta);
   }
 
   @Get(':id/access')

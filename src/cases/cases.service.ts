@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type LoadedCase, AccessService, type Grant } from '../access/access.service';
 import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
 import { SqlParams } from '../common/sql';
-import { LegalBasis, Purpose, Section, SECTIONS, type SectionAccess } from '../access/policy';
+import { LegalBasis, Section, SECTIONS, type SectionAccess } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
@@ -14,12 +14,12 @@ import { Problem } from '../common/problem';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
 import { probeOfIdentity } from '../matching/blind-index';
-import { DomainEventType } from '../outbox/domain-event';
-import { DeadlinesService } from '../deadlines/deadlines.service';
-import { OutboxService } from '../outbox/outbox.service';
-import { CaseSectionsStore } from './case-sections.store';
+import { type Authorization, CASE_NOT_FOUND, sectionsOf, type SectionsOf } from './case-command';
+import { CaseLifecycle } from './case-lifecycle';
+import { CaseRepository } from './case.repository';
+import { CaseSectionsStore, type StoredSection } from './case-sections.store';
 import type { CreateCaseDto, ListCasesQuery } from './dto/case.dto';
-import { mergeSection, type SectionData } from './sections/sections';
+import type { SectionData } from './sections/sections';
 
 export type SectionView = SectionData & { version: number };
 
@@ -41,43 +41,39 @@ export type CaseView = Omit<CaseSummaryView, 'summary'> &
     possibleDuplicates?: IdentityMatchDto[];
   };
 
-/** Decides whether a loaded case allows what is asked; a Problem (404/403/409) if not. */
-type Authorization = (ability: CaseAbility, loaded: LoadedCase) => Problem | undefined;
-
-const NOT_FOUND = (): Problem => Problem.notFound('Case not found');
+/** An audited read of one case: who may, and what its audit event names. */
+export interface CaseReadSpec {
+  principal: Principal;
+  caseId: string;
+  meta: RequestMeta;
+  action: AuditAction;
+  /** Default: the case must be visible, else 404. */
+  authorize?: Authorization;
+  /** The refusal when there is no such case (default: 404 Case not found). */
+  notFound?: () => Problem;
+  sections?: SectionsOf;
+  /** The sections whose legal basis the event records (default: `sections`; null: none). */
+  basis?: SectionsOf | null;
+  /** Record the event before reading, for reads that must see their own event (the subject report lists it). */
+  auditFirst?: boolean;
+}
 
 /**
- * Every read and write of case data passes here: authorize with the request's ability, record
- * the access on the audit trail (denials too), then touch the data. Changes, their audit event
- * and their outbox events commit in one transaction.
+ * Opening, listing and reading cases. Every read of case data, here or in another feature, goes
+ * through `readCase`: authorize with the request's ability, record the access on the audit trail
+ * (denials too), and let no data out before its event is written. Changes go through CaseCommand.
  */
 @Injectable()
 export class CasesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
+    private readonly cases: CaseRepository,
     private readonly sections: CaseSectionsStore,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
-    private readonly deadlines: DeadlinesService,
     private readonly matching: IdentityMatchingService,
+    private readonly lifecycle: CaseLifecycle,
   ) {}
-
-  /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403). */
-  requireAction(action: CaseAction, section?: Section): Authorization {
-    return (ability, loaded) => {
-      if (!this.access.isVisible(ability, loaded)) return NOT_FOUND();
-      if (!this.access.can(ability, action, loaded, section)) {
-        if (loaded.status === 'closed' && this.access.can(ability, action, { ...loaded, status: 'open' }, section)) {
-          return Problem.conflict('case-closed', 'The case is closed and read-only');
-        }
-        return Problem.forbidden(
-          section ? `You may not ${action === CaseAction.Update ? 'change' : 'read'} the ${section} section of this case` : 'You may not do this on this case',
-        );
-      }
-      return undefined;
-    };
-  }
 
   async create(principal: Principal, dto: CreateCaseDto, meta: RequestMeta): Promise<CaseView> {
     const ability = this.access.abilityFor(principal);
@@ -93,27 +89,17 @@ export class CasesService {
     };
     const summary = dto.summary;
     return this.dataSource.transaction(async (manager) => {
-      const year = new Date().getUTCFullYear();
-      const counter: Array<{ last_value: number }> = await manager.query(
-        `INSERT INTO case_reference_counter (country, year, last_value) VALUES ($1, $2, 1)
-         ON CONFLICT (country, year) DO UPDATE SET last_value = case_reference_counter.last_value + 1 RETURNING last_value`,
-        [country, year],
-      );
-      const reference = `${country}-${year}-${String(counter[0]!.last_value).padStart(6, '0')}`;
-      const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO "case" (reference, country, lead_organisation_id, minor, exploitation_types, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [reference, country, principal.organisationId, summary.minor, summary.exploitationTypes, principal.userId],
-      );
-      const caseId = inserted[0]!.id;
+      const { id: caseId } = await this.cases.insert(manager, {
+        country,
+        leadOrganisationId: principal.organisationId,
+        minor: summary.minor,
+        exploitationTypes: summary.exploitationTypes,
+        createdBy: principal.userId,
+      });
       for (const section of SECTIONS) await this.sections.insert(manager, caseId, section, given[section] ?? {}, principal.userId);
       const identity = given[Section.Identity];
       if (identity) await this.matching.reindex(manager, caseId, identity);
-      await manager.query(`INSERT INTO participation (case_id, organisation_id, purpose, legal_basis) VALUES ($1, $2, $3, $4)`, [
-        caseId,
-        principal.organisationId,
-        Purpose.Lead,
-        LegalBasis.Lead,
-      ]);
+      await this.lifecycle.opened(manager, { caseId, organisationId: principal.organisationId });
       const loaded = (await this.access.loadCase(manager, caseId))!;
       const view = await this.view(manager, ability, loaded);
       // Another agency may already hold a case for this person: tell the officer whom to contact, nothing more.
@@ -167,25 +153,7 @@ export class CasesService {
       if (before) where.push(`(c.created_at, c.id) < (${params.add(before.createdAt)}::timestamptz, ${params.add(before.id)}::uuid)`);
       pageQuery = `SELECT c.id AS case_id FROM "case" c WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT ${params.add(limit + 1)}`;
     }
-    const rows: Array<{
-      id: string;
-      reference: string;
-      country: string;
-      status: 'open' | 'closed';
-      lead_organisation_id: string;
-      created_at: Date;
-      created_key: string;
-      updated_at: Date;
-      data: SectionData;
-      version: number;
-    }> = await this.dataSource.query(
-      `SELECT c.id, c.reference, c.country, c.status, c.lead_organisation_id, c.created_at, c.created_at::text AS created_key, c.updated_at, s.data, s.version
-         FROM (${pageQuery}) page
-         JOIN "case" c ON c.id = page.case_id
-         JOIN case_section s ON s.case_id = c.id AND s.section = 'summary'
-        ORDER BY c.created_at DESC, c.id DESC`,
-      params.values,
-    );
+    const rows = await this.cases.list(pageQuery, params);
     await this.audit.recordNow({ action: AuditAction.CaseList, outcome: 'allowed', actor: principal, sections: [Section.Summary], meta });
     return toPage(
       rows,
@@ -204,228 +172,61 @@ export class CasesService {
     );
   }
 
-  async read(principal: Principal, caseId: string, meta: RequestMeta): Promise<CaseView> {
-    const ability = this.access.abilityFor(principal);
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    if (!loaded || !this.access.isVisible(ability, loaded)) {
-      await this.audit.recordNow({ action: AuditAction.CaseRead, outcome: 'denied', actor: principal, caseId, meta });
-      throw NOT_FOUND();
-    }
-    const readable = this.access.readableSections(ability, loaded);
-    // No access without a trace: the event is written before any data leaves.
-    await this.audit.recordNow({
-      action: AuditAction.CaseRead,
-      outcome: 'allowed',
-      actor: principal,
-      caseId,
-      caseOwner: loaded,
-      sections: readable,
-      legalBasis: this.access.legalBasis(principal, loaded, readable),
-      meta,
-    });
-    return this.view(this.dataSource.manager, ability, loaded);
-  }
-
-  /**
-   * `acknowledgeRelocation`: the caller knows that marking a placed victim as a minor leaves them
-   * at a centre that takes no minors; without it that change is refused (422).
-   */
-  async updateSection(
-    principal: Principal,
-    caseId: string,
-    section: Section,
-    version: number,
-    patch: SectionData,
-    meta: RequestMeta,
-    options: { acknowledgeRelocation?: boolean } = {},
-  ): Promise<SectionView> {
-    return this.mutate(
-      principal,
-      caseId,
-      meta,
-      { action: AuditAction.CaseSectionUpdate, sections: [section] },
-      this.requireAction(CaseAction.Update, section),
-      async (manager, loaded) => {
-        const current = (await this.sections.read(manager, caseId, [section], { lock: true })).get(section);
-        if (!current) throw new Error(`section ${section} of case ${caseId} is missing`);
-        if (current.version !== version) {
-          return Problem.conflict(
-            'stale-version',
-            `The ${section} section has changed since version ${version}; it is now at version ${current.version}. Read it again and retry.`,
-          );
-        }
-        const merged = mergeSection(section, current.data, patch);
-        const adultCentres =
-          section === Section.Summary && merged.minor === true && current.data.minor !== true ? await this.adultOnlyPlacements(manager, caseId) : [];
-        if (adultCentres.length > 0) {
-          if (!options.acknowledgeRelocation) {
-            return Problem.unprocessable(
-              'minor-at-adult-centre',
-              'The victim is placed at a centre that takes no minors; send acknowledgeRelocation: true to record it, and the centre and the lead organisation are told to relocate',
-            );
-          }
-          await this.outbox.emit(manager, {
-            type: DomainEventType.MinorAtAdultCentre,
-            caseId,
-            organisationIds: [...new Set([...adultCentres, loaded.leadOrganisationId])],
-            actorUserId: principal.userId,
-          });
-        }
-        await this.sections.write(manager, caseId, section, merged, version + 1, principal.userId);
-        if (section === Section.Identity) await this.matching.reindex(manager, caseId, merged);
-        if (section === Section.Summary) {
-          await manager.query(`UPDATE "case" SET minor = $2, exploitation_types = $3, updated_at = now() WHERE id = $1`, [
-            caseId,
-            merged.minor,
-            merged.exploitationTypes,
-          ]);
-        } else {
-          await manager.query(`UPDATE "case" SET updated_at = now() WHERE id = $1`, [caseId]);
-        }
-        await this.audit.record(manager, {
-          action: AuditAction.CaseSectionUpdate,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          sections: [section],
-          legalBasis: this.access.legalBasis(principal, loaded, [section]),
-          meta,
-        });
-        return { ...merged, version: version + 1 };
-      },
+  read(principal: Principal, caseId: string, meta: RequestMeta): Promise<CaseView> {
+    return this.readCase({ principal, caseId, meta, action: AuditAction.CaseRead, sections: this.readable }, ({ manager, ability, loaded }) =>
+      this.view(manager, ability, loaded),
     );
   }
 
-  async close(
-    principal: Principal,
-    caseId: string,
-    reason: string,
-    meta: RequestMeta,
-  ): Promise<{ id: string; reference: string; status: 'closed'; closeReason: string; closedAt: string }> {
-    return this.mutate(principal, caseId, meta, { action: AuditAction.CaseClose }, this.requireAction(CaseAction.Close), async (manager, loaded) => {
-      // TypeORM answers an UPDATE with [rows, affected count].
-      const [closed]: [Array<{ closed_at: Date }>, number] = await manager.query(
-        `UPDATE "case" SET status = 'closed', close_reason = $2, closed_at = now(), updated_at = now() WHERE id = $1 RETURNING closed_at`,
-        [caseId, reason],
-      );
-      await this.releaseBeds(manager, caseId);
-      const [withdrawn]: [Array<{ id: string; to_organisation_id: string }>, number] = await manager.query(
-        `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE case_id = $1 AND status = 'pending' RETURNING id, to_organisation_id`,
-        [caseId, principal.userId],
-      );
-      for (const referral of withdrawn) {
-        await this.deadlines.cancelReferral(manager, referral.id);
-        await this.outbox.emit(manager, {
-          type: DomainEventType.ReferralWithdrawn,
-          caseId,
-          referralId: referral.id,
-          organisationIds: [referral.to_organisation_id],
-          actorUserId: principal.userId,
-        });
-      }
-      await this.deadlines.cancelReflectionPeriod(manager, caseId);
-      await this.outbox.emit(manager, {
-        type: DomainEventType.CaseClosed,
-        caseId,
-        organisationIds: [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => id !== principal.organisationId),
-        actorUserId: principal.userId,
-      });
-      await this.audit.record(manager, {
-        action: AuditAction.CaseClose,
+  explain(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ grants: Grant[]; actions: CaseAction[] }> {
+    return this.readCase({ principal, caseId, meta, action: AuditAction.CaseAccessExplain, basis: null }, ({ ability, loaded }) =>
+      Promise.resolve({ grants: this.access.grants(principal, loaded), actions: this.access.permissions(ability, loaded).actions }),
+    );
+  }
+
+  /** What the caller may read of a case. */
+  readonly readable: SectionsOf = (ability, loaded) => this.access.readableSections(ability, loaded);
+
+  /**
+   * The one audited read path: the case is loaded and authorized; a refusal is recorded (denied)
+   * and raised; otherwise `read` runs and its result leaves only after the allowed event is
+   * written (or, with `auditFirst`, the event is written before `read` runs).
+   */
+  async readCase<T>(spec: CaseReadSpec, read: (context: { manager: EntityManager; ability: CaseAbility; loaded: LoadedCase }) => Promise<T>): Promise<T> {
+    const ability = this.access.abilityFor(spec.principal);
+    const manager = this.dataSource.manager;
+    const loaded = await this.access.loadCase(manager, spec.caseId);
+    const authorize = spec.authorize ?? ((a, l) => (this.access.isVisible(a, l) ? undefined : CASE_NOT_FOUND()));
+    const refusal = loaded ? authorize(ability, loaded) : (spec.notFound ?? CASE_NOT_FOUND)();
+    if (refusal) {
+      await this.audit.recordNow({ action: spec.action, outcome: 'denied', actor: spec.principal, caseId: spec.caseId, meta: spec.meta });
+      throw refusal;
+    }
+    const sections = spec.sections ? sectionsOf(spec.sections, ability, loaded!) : undefined;
+    const basis = spec.basis === null ? undefined : spec.basis ? sectionsOf(spec.basis, ability, loaded!) : sections;
+    const record = (): Promise<void> =>
+      this.audit.recordNow({
+        action: spec.action,
         outcome: 'allowed',
-        actor: principal,
-        caseId,
+        actor: spec.principal,
+        caseId: spec.caseId,
         caseOwner: loaded,
-        legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
-        meta,
+        sections,
+        legalBasis: basis ? this.access.legalBasis(spec.principal, loaded!, basis) : undefined,
+        meta: spec.meta,
       });
-      return { id: caseId, reference: loaded.reference, status: 'closed' as const, closeReason: reason, closedAt: closed[0]!.closed_at.toISOString() };
-    });
-  }
-
-  async explain(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ grants: Grant[]; actions: CaseAction[] }> {
-    const ability = this.access.abilityFor(principal);
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    if (!loaded || !this.access.isVisible(ability, loaded)) {
-      await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'denied', actor: principal, caseId, meta });
-      throw NOT_FOUND();
+    if (spec.auditFirst) {
+      await record();
+      return read({ manager, ability, loaded: loaded! });
     }
-    await this.audit.recordNow({ action: AuditAction.CaseAccessExplain, outcome: 'allowed', actor: principal, caseId, caseOwner: loaded, meta });
-    return { grants: this.access.grants(principal, loaded), actions: this.access.permissions(ability, loaded).actions };
+    const result = await read({ manager, ability, loaded: loaded! });
+    await record();
+    return result;
   }
 
-  /**
-   * The shared shape of every change to a case: lock the case, authorize against its current
-   * participations, do the work (which records its audit event last), commit. A refusal is
-   * recorded as a denied event in its own transaction, after the rollback, then raised.
-   * `work` may return a Problem to refuse after looking at the data (e.g. a stale version).
-   */
-  async mutate<T>(
-    principal: Principal,
-    caseId: string,
-    meta: RequestMeta,
-    denial: { action: AuditAction; sections?: readonly Section[]; justification?: string },
-    authorize: Authorization,
-    work: (manager: EntityManager, loaded: LoadedCase, ability: CaseAbility) => Promise<T | Problem>,
-  ): Promise<T> {
-    const ability = this.access.abilityFor(principal);
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const loaded = await this.access.loadCase(manager, caseId, { lock: true });
-      const refusal = loaded ? authorize(ability, loaded) : NOT_FOUND();
-      if (refusal) return { refusal, audited: refusal.statusCode === 403 || refusal.statusCode === 404 };
-      const result = await work(manager, loaded!, ability);
-      if (result instanceof Problem) throw result;
-      return { result };
-    });
-    if ('refusal' in outcome) {
-      if (outcome.audited) {
-        await this.audit.recordNow({
-          action: denial.action,
-          outcome: 'denied',
-          actor: principal,
-          caseId,
-          sections: denial.sections,
-          justification: denial.justification,
-          meta,
-        });
-      }
-      throw outcome.refusal;
-    }
-    return outcome.result;
-  }
-
-  /** The centres that hold a bed for the victim of this case and take no minors. */
-  private async adultOnlyPlacements(manager: EntityManager, caseId: string): Promise<string[]> {
-    const rows: Array<{ organisation_id: string }> = await manager.query(
-      `SELECT p.organisation_id FROM participation p JOIN organisation o ON o.id = p.organisation_id
-        WHERE p.case_id = $1 AND p.holds_bed AND p.revoked_at IS NULL AND NOT COALESCE(o.accepts_minors, false)`,
-      [caseId],
-    );
-    return rows.map((row) => row.organisation_id);
-  }
-
-  /** Ends every bed-holding placement of the case: the centres get their beds back. */
-  async releaseBeds(manager: EntityManager, caseId: string): Promise<void> {
-    const [released]: [Array<{ organisation_id: string }>, number] = await manager.query(
-      `UPDATE participation SET holds_bed = false WHERE case_id = $1 AND holds_bed RETURNING organisation_id`,
-      [caseId],
-    );
-    await this.releaseBedsOf(
-      manager,
-      released.map((row) => row.organisation_id),
-    );
-  }
-
-  /** One bed back to each listed centre (a centre listed twice gets two). */
-  async releaseBedsOf(manager: EntityManager, organisationIds: string[]): Promise<void> {
-    if (organisationIds.length === 0) return;
-    await manager.query(
-      `UPDATE organisation o SET beds_available = o.beds_available + r.beds, updated_at = now()
-         FROM (SELECT id, count(*)::int AS beds FROM unnest($1::uuid[]) AS id GROUP BY id) r
-        WHERE o.id = r.id`,
-      [organisationIds],
-    );
+  /** Stored sections of a case, for a reader inside `readCase` that has decided which it may see. */
+  storedSections(manager: EntityManager, caseId: string, sections: readonly Section[]): Promise<Map<Section, StoredSection>> {
+    return this.sections.read(manager, caseId, sections);
   }
 
   private async view(manager: EntityManager, ability: CaseAbility, loaded: LoadedCase): Promise<CaseView> {

@@ -4,11 +4,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AccessService, type LoadedCase } from '../access/access.service';
-import { CaseAction } from '../access/case-ability.factory';
+import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
 import { Section } from '../access/policy';
 import type { Principal, RequestMeta } from '../access/principal';
 import { AuditAction } from '../audit/audit-action';
-import { AuditService } from '../audit/audit.service';
+import { CaseCommand, type SectionsOf } from '../cases/case-command';
 import { CasesService } from '../cases/cases.service';
 import { Sealer } from '../common/crypto';
 import { Problem } from '../common/problem';
@@ -67,9 +67,9 @@ export class DocumentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DOCUMENT_BLOB_STORE) private readonly blobs: DocumentBlobStore,
+    private readonly command: CaseCommand,
     private readonly cases: CasesService,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
     private readonly sealer: Sealer,
   ) {}
 
@@ -90,13 +90,14 @@ export class DocumentsService {
     };
     const chunks = mimeType ? cipher.encryptContent(id, file.content) : [];
     const wrapped = this.sealer.seal(cipher.dataKey, documentKeyAssociatedData(id));
-    return this.cases.mutate(
+    return this.command.run({
       principal,
       caseId,
       meta,
-      { action: AuditAction.DocumentUpload, sections: [section] },
-      this.cases.requireAction(CaseAction.Update, section),
-      async (manager, loaded) => {
+      action: AuditAction.DocumentUpload,
+      sections: [section],
+      authorize: this.command.requireAction(CaseAction.Update, section),
+      work: async ({ manager }) => {
         if (!mimeType) return new Problem(415, 'unsupported-document-type', 'Documents may be PDF, JPEG, PNG, DOCX or ODT; this file is none of them');
         const rows: Array<{ created_at: Date }> = await manager.query(
           `INSERT INTO case_document (id, case_id, section, organisation_id, uploaded_by, mime_type, size, key_id, wrapped_key, metadata, chunk_count)
@@ -116,74 +117,58 @@ export class DocumentsService {
           ],
         );
         await this.blobs.write(manager, id, chunks);
-        await this.audit.record(manager, {
-          action: AuditAction.DocumentUpload,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          sections: [section],
-          legalBasis: this.access.legalBasis(principal, loaded, [section]),
-          meta,
-        });
         return {
-          id,
-          caseId,
-          name: metadata.name,
-          size: file.content.length,
-          mimeType,
-          section,
-          sha256: metadata.sha256,
-          organisationId: principal.organisationId,
-          uploadedBy: principal.userId,
-          createdAt: rows[0]!.created_at.toISOString(),
+          result: {
+            id,
+            caseId,
+            name: metadata.name,
+            size: file.content.length,
+            mimeType,
+            section,
+            sha256: metadata.sha256,
+            organisationId: principal.organisationId,
+            uploadedBy: principal.userId,
+            createdAt: rows[0]!.created_at.toISOString(),
+          },
         };
       },
-    );
+    });
   }
 
   /** The documents of the sections the caller may read, newest first. */
-  async list(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ items: DocumentDto[] }> {
-    const loaded = await this.visibleCase(principal, caseId, AuditAction.DocumentList, meta);
-    const readable = this.readableDocumentSections(principal, loaded);
-    const rows: DocumentRow[] = await this.dataSource.query(`${SELECT_DOCUMENT} WHERE case_id = $1 AND section = ANY($2) ORDER BY created_at DESC, id DESC`, [
-      caseId,
-      readable,
-    ]);
-    await this.audit.recordNow({
-      action: AuditAction.DocumentList,
-      outcome: 'allowed',
-      actor: principal,
-      caseId,
-      caseOwner: loaded,
-      sections: readable,
-      legalBasis: this.access.legalBasis(principal, loaded, readable),
-      meta,
+  list(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ items: DocumentDto[] }> {
+    const readable: SectionsOf = (ability, loaded) => this.readableDocumentSections(ability, loaded);
+    return this.cases.readCase({ principal, caseId, meta, action: AuditAction.DocumentList, sections: readable }, async ({ manager, ability, loaded }) => {
+      const rows: DocumentRow[] = await manager.query(`${SELECT_DOCUMENT} WHERE case_id = $1 AND section = ANY($2) ORDER BY created_at DESC, id DESC`, [
+        caseId,
+        this.readableDocumentSections(ability, loaded),
+      ]);
+      return { items: rows.map((row) => this.toDto(row)) };
     });
-    return { items: rows.map((row) => this.toDto(row)) };
   }
 
   /** The content, decrypted chunk by chunk as it streams; audited before the first byte leaves. */
   async download(principal: Principal, documentId: string, meta: RequestMeta): Promise<DocumentDownload> {
     const rows: DocumentRow[] = await this.dataSource.query(`${SELECT_DOCUMENT} WHERE id = $1`, [documentId]);
     const row = rows[0];
-    const ability = this.access.abilityFor(principal);
-    const loaded = row ? await this.access.loadCase(this.dataSource.manager, row.case_id) : undefined;
-    // A document of a section the caller may not read is as unknown to them as one that does not exist.
-    if (!row || !loaded || !this.access.can(ability, CaseAction.Read, loaded, row.section)) {
-      await this.audit.recordNow({ action: AuditAction.DocumentRead, outcome: 'denied', actor: principal, caseId: row?.case_id ?? null, meta });
+    if (!row) {
+      await this.command.deny(principal, null, meta, { action: AuditAction.DocumentRead });
       throw DOCUMENT_NOT_FOUND();
     }
-    await this.audit.recordNow({
-      action: AuditAction.DocumentRead,
-      outcome: 'allowed',
-      actor: principal,
-      caseId: row.case_id,
-      caseOwner: loaded,
-      sections: [row.section],
-      legalBasis: this.access.legalBasis(principal, loaded, [row.section]),
-      meta,
-    });
+    // A document of a section the caller may not read is as unknown to them as one that does not exist.
+    await this.cases.readCase(
+      {
+        principal,
+        caseId: row.case_id,
+        meta,
+        action: AuditAction.DocumentRead,
+        authorize: (ability, loaded) => (this.access.can(ability, CaseAction.Read, loaded, row.section) ? undefined : DOCUMENT_NOT_FOUND()),
+        notFound: DOCUMENT_NOT_FOUND,
+        sections: [row.section],
+        auditFirst: true,
+      },
+      () => Promise.resolve(),
+    );
     const cipher = this.cipherOf(row);
     const metadata = cipher.openMetadata<DocumentMetadata>(row.id, row.metadata);
     const blobs = this.blobs;
@@ -197,17 +182,8 @@ export class DocumentsService {
     return { name: metadata.name, mimeType: row.mime_type, size: Number(row.size), stream: Readable.from(plaintext()) };
   }
 
-  private async visibleCase(principal: Principal, caseId: string, action: AuditAction, meta: RequestMeta): Promise<LoadedCase> {
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    if (!loaded || !this.access.isVisible(this.access.abilityFor(principal), loaded)) {
-      await this.audit.recordNow({ action, outcome: 'denied', actor: principal, caseId, meta });
-      throw Problem.notFound('Case not found');
-    }
-    return loaded;
-  }
-
-  private readableDocumentSections(principal: Principal, loaded: LoadedCase): Section[] {
-    return this.access.readableSections(this.access.abilityFor(principal), loaded).filter((section) => section !== Section.Summary);
+  private readableDocumentSections(ability: CaseAbility, loaded: LoadedCase): Section[] {
+    return this.access.readableSections(ability, loaded).filter((section) => section !== Section.Summary);
   }
 
   private cipherOf(row: DocumentRow): DocumentCipher {

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { CaseAction } from '../access/case-ability.factory';
 import type { Principal, RequestMeta } from '../access/principal';
 import { AuditAction } from '../audit/audit-action';
-import { AuditService } from '../audit/audit.service';
+import { CASE_NOT_FOUND, CaseCommand } from '../cases/case-command';
 import { CasesService } from '../cases/cases.service';
 import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
@@ -27,10 +25,9 @@ export function noteAssociatedData(caseId: string, noteId: string): string {
 @Injectable()
 export class NotesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly command: CaseCommand,
     private readonly cases: CasesService,
     private readonly access: AccessService,
-    private readonly audit: AuditService,
     private readonly notes: NoteRepository,
     private readonly sealer: Sealer,
   ) {}
@@ -42,13 +39,14 @@ export class NotesService {
     if (dto.contactAt !== undefined && Date.parse(dto.contactAt) > Date.now() + 60_000) {
       throw Problem.unprocessable('contact-in-future', 'A contact cannot be recorded in the future');
     }
-    return this.cases.mutate(
+    return this.command.run({
       principal,
       caseId,
       meta,
-      { action: AuditAction.NoteCreate },
-      this.cases.requireAction(CaseAction.AddNote),
-      async (manager, loaded) => {
+      action: AuditAction.NoteCreate,
+      authorize: this.command.requireAction(CaseAction.AddNote),
+      basis: this.command.readable,
+      work: async ({ manager }) => {
         const id = randomUUID();
         const sealed = this.sealer.seal(Buffer.from(dto.body, 'utf8'), noteAssociatedData(caseId, id));
         const row = await this.notes.insert(manager, {
@@ -62,48 +60,38 @@ export class NotesService {
           keyId: sealed.keyId,
           ciphertext: sealed.ciphertext,
         });
-        await this.audit.record(manager, {
-          action: AuditAction.NoteCreate,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          legalBasis: this.access.legalBasis(principal, loaded, this.access.readableSections(this.access.abilityFor(principal), loaded)),
-          meta,
-        });
-        return this.toDto(row);
+        return { result: this.toDto(row) };
       },
-    );
+    });
   }
 
-  async list(principal: Principal, caseId: string, query: ListNotesQuery, meta: RequestMeta): Promise<Page<NoteDto>> {
-    const ability = this.access.abilityFor(principal);
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    const visible = loaded !== undefined && this.access.isVisible(ability, loaded);
-    if (!visible || !this.access.can(ability, CaseAction.ReadNotes, loaded)) {
-      await this.audit.recordNow({ action: AuditAction.NoteList, outcome: 'denied', actor: principal, caseId, meta });
-      throw visible ? Problem.forbidden('Notes are read by the participating organisations') : Problem.notFound('Case not found');
-    }
-    const { limit, after } = keyset(query, ['time', 'id']);
-    const rows = await this.notes.page(this.dataSource.manager, caseId, principal.organisationId, {
-      kind: query.kind,
-      before: after ? { createdAt: after[0], id: after[1] } : undefined,
-      limit: limit + 1,
-    });
-    await this.audit.recordNow({
-      action: AuditAction.NoteList,
-      outcome: 'allowed',
-      actor: principal,
-      caseId,
-      caseOwner: loaded,
-      legalBasis: this.access.legalBasis(principal, loaded, this.access.readableSections(ability, loaded)),
-      meta,
-    });
-    return toPage(
-      rows,
-      limit,
-      (row) => this.toDto(row),
-      (row) => [row.created_key, row.id],
+  list(principal: Principal, caseId: string, query: ListNotesQuery, meta: RequestMeta): Promise<Page<NoteDto>> {
+    return this.cases.readCase(
+      {
+        principal,
+        caseId,
+        meta,
+        action: AuditAction.NoteList,
+        authorize: (ability, loaded) => {
+          if (!this.access.isVisible(ability, loaded)) return CASE_NOT_FOUND();
+          return this.access.can(ability, CaseAction.ReadNotes, loaded) ? undefined : Problem.forbidden('Notes are read by the participating organisations');
+        },
+        basis: this.cases.readable,
+      },
+      async ({ manager }) => {
+        const { limit, after } = keyset(query, ['time', 'id']);
+        const rows = await this.notes.page(manager, caseId, principal.organisationId, {
+          kind: query.kind,
+          before: after ? { createdAt: after[0], id: after[1] } : undefined,
+          limit: limit + 1,
+        });
+        return toPage(
+          rows,
+          limit,
+          (row) => this.toDto(row),
+          (row) => [row.created_key, row.id],
+        );
+      },
     );
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { OutboxService } from '../outbox/outbox.service';
 import { HandlesJob, type JobHandler } from '../queue/job-handler';
 import { JobName, type JobPayloads } from '../queue/job-name';
 import { QueueService, type QueuedJob } from '../queue/queue.service';
@@ -20,6 +21,7 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly recipients: RecipientResolver,
     private readonly queues: QueueService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async handle(event: JobPayloads[JobName.FanOutEvent]): Promise<void> {
@@ -77,6 +79,6 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
       ...deliveryIds.map((deliveryId): QueuedJob => ({ name: JobName.DeliverWebhook, payload: { deliveryId } })),
     ];
     if (jobs.length > 0) await this.queues.addBulk(jobs);
-    await this.dataSource.query(`UPDATE outbox_event SET processed_at = now() WHERE event_id = $1 AND processed_at IS NULL`, [event.eventId]);
+    await this.outbox.markProcessed(this.dataSource.manager, event.eventId);
   }
 }

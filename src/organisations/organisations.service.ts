@@ -9,6 +9,7 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { Problem, type ProblemFieldError } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import { Role } from '../access/role';
+import { ParticipationRepository } from '../participation/participation.repository';
 import { UsersService } from '../users/users.service';
 import type {
   CreatedOrganisationDto,
@@ -71,6 +72,7 @@ export class OrganisationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly beds: ParticipationRepository,
   ) {}
 
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Organisation | null> {
@@ -134,18 +136,16 @@ export class OrganisationsService {
           throw Problem.conflict('beds-occupied', `${occupied} beds are occupied; the total cannot go below that`);
         }
       }
-      // Free beds move by the same amount as the total, so the occupied count stays what it is.
       await manager.query(
         `UPDATE organisation
             SET name = COALESCE($2, name),
-                beds_available = CASE WHEN $3::int IS NULL THEN beds_available ELSE beds_available + ($3::int - beds_total) END,
-                beds_total = COALESCE($3::int, beds_total),
-                accepts_minors = COALESCE($4, accepts_minors),
-                active = COALESCE($5, active),
+                accepts_minors = COALESCE($3, accepts_minors),
+                active = COALESCE($4, active),
                 updated_at = now()
           WHERE id = $1`,
-        [id, change.name ?? null, change.bedsTotal ?? null, change.acceptsMinors ?? null, change.active ?? null],
+        [id, change.name ?? null, change.acceptsMinors ?? null, change.active ?? null],
       );
+      if (change.bedsTotal !== undefined) await this.beds.resize(manager, id, change.bedsTotal);
       const endedSessions = current.active && change.active === false ? await this.users.endSessions(manager, { organisationId: id }) : [];
       const updated = (await this.findById(id, manager))!;
       const changed = (['name', 'bedsTotal', 'acceptsMinors', 'active'] as const).filter((field) => updated[field] !== current[field]);

@@ -15,4 +15,9 @@ export class OutboxService {
       [event.type, event.caseId, event.referralId ?? null, event.breakGlassId ?? null, event.organisationIds, event.userIds ?? [], event.actorUserId ?? null],
     );
   }
+
+  /** The event has reached everyone it names (the fan-out ran); the relay no longer picks it up. */
+  async markProcessed(manager: EntityManager, eventId: string): Promise<void> {
+    await manager.query(`UPDATE outbox_event SET processed_at = now() WHERE event_id = $1 AND processed_at IS NULL`, [eventId]);
+  }
 }

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service';
 import { CaseAction } from '../access/case-ability.factory';
 import { Section } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
-import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
-import { CasesService } from '../cases/cases.service';
+import { CaseCommand } from '../cases/case-command';
+import { CaseLifecycle } from '../cases/case-lifecycle';
 import { Problem } from '../common/problem';
-import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
-import { OutboxService } from '../outbox/outbox.service';
+import { ConsentRepository } from './consent.repository';
+import { ParticipationRepository } from './participation.repository';
 
 export interface ConsentWithdrawal {
   caseId: string;
@@ -23,67 +21,44 @@ export interface ConsentWithdrawal {
 /**
  * The victim withdraws consent for one organisation: in the same transaction every
  * participation resting on that consent is revoked (its bed freed), pending referrals resting on
- * it are withdrawn, and the organisation is notified.
+ * it are withdrawn (by referrals, through CaseLifecycle), and the organisation is notified.
  */
 @Injectable()
 export class ConsentService {
   constructor(
-    private readonly cases: CasesService,
-    private readonly access: AccessService,
-    private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
-    private readonly deadlines: DeadlinesService,
+    private readonly command: CaseCommand,
+    private readonly lifecycle: CaseLifecycle,
+    private readonly consents: ConsentRepository,
+    private readonly participations: ParticipationRepository,
   ) {}
 
   withdraw(principal: Principal, caseId: string, organisationId: string, meta: RequestMeta): Promise<ConsentWithdrawal> {
-    return this.cases.mutate(
+    return this.command.run({
       principal,
       caseId,
       meta,
-      { action: AuditAction.ConsentWithdraw },
-      this.cases.requireAction(CaseAction.WithdrawConsent),
-      async (manager, loaded) => {
-        const [consents]: [Array<{ id: string; withdrawn_at: Date }>, number] = await manager.query(
-          `UPDATE consent SET withdrawn_at = now(), withdrawn_by = $3 WHERE case_id = $1 AND organisation_id = $2 AND withdrawn_at IS NULL RETURNING id, withdrawn_at`,
-          [caseId, organisationId, principal.userId],
-        );
+      action: AuditAction.ConsentWithdraw,
+      authorize: this.command.requireAction(CaseAction.WithdrawConsent),
+      basis: [Section.Summary],
+      work: async ({ manager }) => {
+        const consents = await this.consents.withdraw(manager, caseId, organisationId, principal.userId);
         if (consents.length === 0) return Problem.conflict('no-consent', 'No consent of the victim is on record for this organisation');
         const consentIds = consents.map((c) => c.id);
-        const revoked = await this.revokeParticipations(manager, consentIds);
-        const [referrals]: [Array<{ id: string }>, number] = await manager.query(
-          `UPDATE referral SET status = 'withdrawn', answered_at = now(), answered_by = $2 WHERE consent_id = ANY($1) AND status = 'pending' RETURNING id`,
-          [consentIds, principal.userId],
-        );
-        for (const referral of referrals) await this.deadlines.cancelReferral(manager, referral.id);
-        await this.cases.releaseBedsOf(manager, revoked.bedHolders);
-        await this.outbox.emit(manager, { type: DomainEventType.ConsentWithdrawn, caseId, organisationIds: [organisationId], actorUserId: principal.userId });
-        await this.audit.record(manager, {
-          action: AuditAction.ConsentWithdraw,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
-          meta,
-        });
+        const revoked = await this.participations.revokeByConsent(manager, consentIds);
+        // Referrals before beds: the same lock order as accepting a referral (referral, then centre).
+        const withdrawnReferrals = await this.lifecycle.consentWithdrawn(manager, { caseId, consentIds, actorUserId: principal.userId });
+        await this.participations.releaseBeds(manager, revoked.bedHolders);
         return {
-          caseId,
-          organisationId,
-          withdrawnAt: consents[0]!.withdrawn_at.toISOString(),
-          revokedParticipations: revoked.count,
-          withdrawnReferrals: referrals.length,
+          result: {
+            caseId,
+            organisationId,
+            withdrawnAt: consents[0]!.withdrawnAt.toISOString(),
+            revokedParticipations: revoked.count,
+            withdrawnReferrals,
+          },
+          events: [{ type: DomainEventType.ConsentWithdrawn, caseId, organisationIds: [organisationId], actorUserId: principal.userId }],
         };
       },
-    );
-  }
-
-  private async revokeParticipations(manager: EntityManager, consentIds: string[]): Promise<{ count: number; bedHolders: string[] }> {
-    const [rows]: [Array<{ organisation_id: string; held_bed: boolean }>, number] = await manager.query(
-      `UPDATE participation p SET revoked_at = now(), revoked_reason = 'consent_withdrawn', holds_bed = false
-         FROM (SELECT id, holds_bed FROM participation WHERE consent_id = ANY($1) AND revoked_at IS NULL FOR UPDATE) old
-        WHERE p.id = old.id
-        RETURNING p.organisation_id, old.holds_bed AS held_bed`,
-      [consentIds],
-    );
-    return { count: rows.length, bedHolders: rows.filter((r) => r.held_bed).map((r) => r.organisation_id) };
+    });
   }
 }

@@ -5,6 +5,7 @@ import { type DeadlineKindHandler, type FiredDeadline, HandlesDeadlines } from '
 import { DomainEventType } from '../outbox/domain-event';
 import { OutboxService } from '../outbox/outbox.service';
 import { ReferralExpiryService } from './referral-expiry.service';
+import { ReferralRepository } from './referral.repository';
 
 /** A pending referral's clock: the target is reminded at half time, and the referral expires at respondBy. */
 @Injectable()
@@ -13,6 +14,7 @@ export class ReferralDeadlines implements DeadlineKindHandler {
   constructor(
     private readonly outbox: OutboxService,
     private readonly expiry: ReferralExpiryService,
+    private readonly referrals: ReferralRepository,
   ) {}
 
   async fire(manager: EntityManager, deadline: FiredDeadline): Promise<void> {
@@ -21,15 +23,13 @@ export class ReferralDeadlines implements DeadlineKindHandler {
       await this.expiry.expire(manager, deadline.referralId);
       return;
     }
-    const rows: Array<{ to_organisation_id: string }> = await manager.query(`SELECT to_organisation_id FROM referral WHERE id = $1 AND status = 'pending'`, [
-      deadline.referralId,
-    ]);
-    if (!rows[0]) return;
+    const target = await this.referrals.pendingTarget(manager, deadline.referralId);
+    if (!target) return;
     await this.outbox.emit(manager, {
       type: DomainEventType.ReferralReminder,
       caseId: deadline.caseId,
       referralId: deadline.referralId,
-      organisationIds: [rows[0].to_organisation_id],
+      organisationIds: [target],
     });
   }
 }

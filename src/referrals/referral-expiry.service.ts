@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
 import { OutboxService } from '../outbox/outbox.service';
+import { ReferralRepository } from './referral.repository';
 import { ReferralStatus } from './referral-rules';
 
 /**
@@ -13,19 +14,21 @@ import { ReferralStatus } from './referral-rules';
 @Injectable()
 export class ReferralExpiryService {
   constructor(
+    private readonly referrals: ReferralRepository,
     private readonly deadlines: DeadlinesService,
     private readonly outbox: OutboxService,
   ) {}
 
   async expire(manager: EntityManager, referralId: string): Promise<boolean> {
-    const [rows]: [Array<{ case_id: string; from_organisation_id: string }>, number] = await manager.query(
-      `UPDATE referral SET status = $2, answered_at = now() WHERE id = $1 AND status = $3 AND respond_by <= now() RETURNING case_id, from_organisation_id`,
-      [referralId, ReferralStatus.Expired, ReferralStatus.Pending],
-    );
-    const row = rows[0];
-    if (!row) return false;
+    const [expired] = await this.referrals.transitionAll(manager, { id: referralId, overdueOnly: true }, ReferralStatus.Expired, { by: null });
+    if (!expired) return false;
     await this.deadlines.cancelReferral(manager, referralId);
-    await this.outbox.emit(manager, { type: DomainEventType.ReferralExpired, caseId: row.case_id, referralId, organisationIds: [row.from_organisation_id] });
+    await this.outbox.emit(manager, {
+      type: DomainEventType.ReferralExpired,
+      caseId: expired.caseId,
+      referralId,
+      organisationIds: [expired.fromOrganisationId],
+    });
     return true;
   }
 }

@@ -18,7 +18,7 @@ export enum Urgency {
 /** Hours the target has to answer. */
 export const ANSWER_HOURS: Record<Urgency, number> = { [Urgency.Urgent]: 4, [Urgency.Routine]: 72 };
 
-/** The one state machine: a referral is answered once, from pending. */
+/** The one state machine: a referral is answered once, from pending. ReferralRepository.transition is its only writer. */
 const TRANSITIONS: Record<ReferralStatus, readonly ReferralStatus[]> = {
   [ReferralStatus.Pending]: [ReferralStatus.Accepted, ReferralStatus.Declined, ReferralStatus.Withdrawn, ReferralStatus.Expired],
   [ReferralStatus.Accepted]: [],
@@ -31,6 +31,11 @@ export function assertTransition(from: ReferralStatus, to: ReferralStatus): void
   if (!TRANSITIONS[from].includes(to)) {
     throw Problem.conflict('referral-state', `The referral is ${from}; it cannot become ${to}`);
   }
+}
+
+/** The states from which a referral may become `to`. */
+export function statesLeadingTo(to: ReferralStatus): ReferralStatus[] {
+  return (Object.keys(TRANSITIONS) as ReferralStatus[]).filter((from) => TRANSITIONS[from].includes(to));
 }
 
 /** Which kind of organisation each referral purpose goes to. */

@@ -2,25 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service';
 import { CaseAction } from '../access/case-ability.factory';
-import { Purpose, Section } from '../access/policy';
+import { LegalBasis, Purpose, Section } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
-import { CasesService } from '../cases/cases.service';
+import { CaseCommand } from '../cases/case-command';
 import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
-import { SqlParams } from '../common/sql';
-import { type Country, OrganisationType } from '../access/organisation-type';
+import type { OrganisationType } from '../access/organisation-type';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
 import { OutboxService } from '../outbox/outbox.service';
 import { OPERATIONAL_ROLE } from '../access/role';
+import { ConsentRepository } from '../participation/consent.repository';
+import { ParticipationRepository } from '../participation/participation.repository';
 import type { CreateReferralDto, ListReferralsQuery } from './dto/referral.dto';
 import { ANSWER_HOURS, assertTransition, consentRequired, legalBasisFor, ReferralStatus, TARGET_TYPE, type Urgency } from './referral-rules';
+import { ReferralRepository, type ReferralRow } from './referral.repository';
 
 export interface ReferralView {
   id: string;
@@ -39,33 +40,6 @@ export interface ReferralView {
   brief?: { summary: Record<string, unknown>; message: string | null };
 }
 
-interface ReferralRow {
-  id: string;
-  case_id: string;
-  case_reference: string;
-  case_country: Country;
-  case_minor: boolean;
-  from_organisation_id: string;
-  to_organisation_id: string;
-  purpose: Purpose;
-  urgency: Urgency;
-  status: ReferralStatus;
-  respond_by: Date;
-  created_at: Date;
-  created_key?: string;
-  answered_at: Date | null;
-  decline_reason: string | null;
-  consent_id: string | null;
-  message_key_id: string | null;
-  message_ciphertext: Buffer | null;
-}
-
-const SELECT_REFERRAL = `
-  SELECT r.id, r.case_id, c.reference AS case_reference, c.country AS case_country, c.minor AS case_minor, r.from_organisation_id, r.to_organisation_id,
-         r.purpose, r.urgency, r.status, r.respond_by, r.created_at, r.created_at::text AS created_key, r.answered_at, r.decline_reason, r.consent_id,
-         r.message_key_id, r.message_ciphertext
-    FROM referral r JOIN "case" c ON c.id = r.case_id`;
-
 const NOT_FOUND = (): Problem => Problem.notFound('Referral not found');
 const PLACEMENT_ACTIVE = (): Problem => Problem.conflict('placement-active', 'The victim already has a placement; end it before accepting another');
 
@@ -77,22 +51,25 @@ const PLACEMENT_ACTIVE = (): Problem => Problem.conflict('placement-active', 'Th
 export class ReferralsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly cases: CasesService,
-    private readonly access: AccessService,
+    private readonly command: CaseCommand,
+    private readonly referrals: ReferralRepository,
+    private readonly participations: ParticipationRepository,
+    private readonly consents: ConsentRepository,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly deadlines: DeadlinesService,
     private readonly sealer: Sealer,
   ) {}
 
-  async create(principal: Principal, caseId: string, dto: CreateReferralDto, meta: RequestMeta): Promise<ReferralView> {
-    return this.cases.mutate(
+  create(principal: Principal, caseId: string, dto: CreateReferralDto, meta: RequestMeta): Promise<ReferralView> {
+    return this.command.run({
       principal,
       caseId,
       meta,
-      { action: AuditAction.ReferralCreate },
-      this.cases.requireAction(CaseAction.Refer),
-      async (manager, loaded) => {
+      action: AuditAction.ReferralCreate,
+      authorize: this.command.requireAction(CaseAction.Refer),
+      basis: [Section.Summary],
+      work: async ({ manager, loaded }) => {
         const targets: Array<{ id: string; type: OrganisationType; country: string | null; active: boolean; accepts_minors: boolean | null }> =
           await manager.query(`SELECT id, type, country, active, accepts_minors FROM organisation WHERE id = $1`, [dto.toOrganisationId]);
         const target = targets[0];
@@ -125,73 +102,50 @@ export class ReferralsService {
         if (dto.consent && new Date(dto.consent.recordedAt).getTime() > Date.now() + 60_000) {
           return Problem.unprocessable('consent-in-future', 'The consent cannot be recorded in the future');
         }
-        let consentId: string | null = null;
-        if (dto.consent && needsConsent) {
-          const consents: Array<{ id: string }> = await manager.query(
-            `INSERT INTO consent (case_id, organisation_id, given_by, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-            [caseId, target.id, dto.consent.by, dto.consent.recordedAt, principal.userId],
-          );
-          consentId = consents[0]!.id;
-        }
+        const consentId =
+          dto.consent && needsConsent
+            ? await this.consents.record(manager, {
+                caseId,
+                organisationId: target.id,
+                givenBy: dto.consent.by,
+                recordedAt: dto.consent.recordedAt,
+                recordedBy: principal.userId,
+              })
+            : null;
         const id = randomUUID();
-        const sealed = dto.message ? this.sealer.seal(Buffer.from(dto.message, 'utf8'), referralMessageAssociatedData(id)) : undefined;
-        try {
-          await manager.query(
-            `INSERT INTO referral (id, case_id, from_organisation_id, to_organisation_id, purpose, urgency, message_key_id, message_ciphertext, consent_id, respond_by, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(hours => $10), $11)`,
-            [
-              id,
-              caseId,
-              principal.organisationId,
-              target.id,
-              dto.purpose,
-              dto.urgency,
-              sealed?.keyId ?? null,
-              sealed?.ciphertext ?? null,
-              consentId,
-              ANSWER_HOURS[dto.urgency],
-              principal.userId,
-            ],
-          );
-        } catch (error) {
-          if ((error as { code?: string }).code === '23505')
-            return Problem.conflict('duplicate-referral', 'A referral of this case to this organisation is already pending');
-          throw error;
-        }
-        const row = (await this.findRow(manager, id))!;
+        const inserted = await this.referrals.insert(manager, {
+          id,
+          caseId,
+          fromOrganisationId: principal.organisationId,
+          toOrganisationId: target.id,
+          purpose: dto.purpose,
+          urgency: dto.urgency,
+          message: dto.message ? this.sealer.seal(Buffer.from(dto.message, 'utf8'), referralMessageAssociatedData(id)) : undefined,
+          consentId,
+          answerHours: ANSWER_HOURS[dto.urgency],
+          createdBy: principal.userId,
+        });
+        if (inserted === 'duplicate') return Problem.conflict('duplicate-referral', 'A referral of this case to this organisation is already pending');
+        const row = (await this.referrals.find(manager, id))!;
         await this.deadlines.scheduleReferral(manager, { caseId, referralId: id, createdAt: row.created_at, respondBy: row.respond_by });
-        await this.outbox.emit(manager, {
-          type: DomainEventType.ReferralReceived,
-          caseId,
-          referralId: id,
-          organisationIds: [target.id],
-          actorUserId: principal.userId,
-        });
-        await this.audit.record(manager, {
-          action: AuditAction.ReferralCreate,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          legalBasis: this.access.legalBasis(principal, loaded, [Section.Summary]),
-          meta,
-        });
-        return this.toView(row);
+        return {
+          result: this.toView(row),
+          events: [{ type: DomainEventType.ReferralReceived, caseId, referralId: id, organisationIds: [target.id], actorUserId: principal.userId }],
+        };
       },
-    );
+    });
   }
 
   async list(principal: Principal, query: ListReferralsQuery, meta: RequestMeta): Promise<Page<ReferralView>> {
     this.requireOperational(principal);
     const { limit, after } = keyset(query, ['time', 'id']);
-    const params = new SqlParams();
-    const organisation = params.add(principal.organisationId);
-    const where = [query.direction === 'incoming' ? `r.to_organisation_id = ${organisation}` : `r.from_organisation_id = ${organisation}`];
-    if (query.status) where.push(`r.status = ${params.add(query.status)}`);
-    if (after) where.push(`(r.created_at, r.id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
-    const rows: ReferralRow[] = await this.dataSource.query(
-      `${SELECT_REFERRAL} WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT ${params.add(limit + 1)}`,
-      params.values,
-    );
+    const rows = await this.referrals.page(this.dataSource.manager, {
+      organisationId: principal.organisationId,
+      direction: query.direction,
+      status: query.status,
+      before: after ? { at: after[0], id: after[1] } : undefined,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const briefed = page.filter((row) => query.direction === 'incoming' && row.status === ReferralStatus.Pending);
     const summaries = await this.summaries(briefed.map((row) => row.case_id));
@@ -234,25 +188,21 @@ export class ReferralsService {
       if (holdsBed) {
         if (row.case_minor && !target.accepts_minors) return Problem.unprocessable('minors-not-accepted', 'This reception centre does not accept minors');
         // A victim sleeps in one place: a second concurrent accept is stopped by participation_one_placement_uq below.
-        const placed: unknown[] = await manager.query(`SELECT 1 FROM participation WHERE case_id = $1 AND holds_bed AND revoked_at IS NULL`, [row.case_id]);
-        if (placed.length > 0) return PLACEMENT_ACTIVE();
-        // The decrement is the capacity check: with one bed left, exactly one concurrent accept wins.
-        const [taken]: [unknown[], number] = await manager.query(
-          `UPDATE organisation SET beds_available = beds_available - 1, updated_at = now() WHERE id = $1 AND beds_available > 0 RETURNING id`,
-          [row.to_organisation_id],
-        );
-        if (taken.length === 0) return Problem.conflict('no-free-bed', 'The reception centre has no free bed');
+        if (await this.participations.hasActivePlacement(manager, row.case_id)) return PLACEMENT_ACTIVE();
+        if (!(await this.participations.takeBed(manager, row.to_organisation_id)))
+          return Problem.conflict('no-free-bed', 'The reception centre has no free bed');
       }
       const legalBasis = legalBasisFor(target.type, row.case_country, target.country);
-      try {
-        await manager.query(
-          `INSERT INTO participation (case_id, organisation_id, purpose, legal_basis, consent_id, referral_id, holds_bed) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [row.case_id, row.to_organisation_id, row.purpose, legalBasis, legalBasis === 'consent' ? row.consent_id : null, row.id, holdsBed],
-        );
-      } catch (error) {
-        if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === 'participation_one_placement_uq') return PLACEMENT_ACTIVE();
-        throw error;
-      }
+      const added = await this.participations.addFromReferral(manager, {
+        caseId: row.case_id,
+        organisationId: row.to_organisation_id,
+        purpose: row.purpose,
+        legalBasis,
+        consentId: legalBasis === LegalBasis.Consent ? row.consent_id : null,
+        referralId: row.id,
+        holdsBed,
+      });
+      if (added === 'placement-active') return PLACEMENT_ACTIVE();
       await this.setStatus(manager, row, ReferralStatus.Accepted, principal.userId);
       await this.outbox.emit(manager, {
         type: DomainEventType.ReferralAccepted,
@@ -309,7 +259,7 @@ export class ReferralsService {
     work: (manager: EntityManager, row: ReferralRow) => Promise<string | null | Problem>,
   ): Promise<ReferralView> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const row = await this.findRow(manager, referralId, { lock: true });
+      const row = await this.referrals.find(manager, referralId, { lock: true });
       const involved = row && (row.to_organisation_id === principal.organisationId || row.from_organisation_id === principal.organisationId);
       if (!row || !involved) return { refusal: NOT_FOUND(), caseId: row?.case_id ?? null };
       const answering = side === 'to' ? row.to_organisation_id : row.from_organisation_id;
@@ -324,7 +274,7 @@ export class ReferralsService {
       const legalBasis = await work(manager, row);
       if (legalBasis instanceof Problem) throw legalBasis;
       await this.audit.record(manager, { action, outcome: 'allowed', actor: principal, caseId: row.case_id, legalBasis, meta });
-      return { view: this.toView((await this.findRow(manager, referralId))!) };
+      return { view: this.toView((await this.referrals.find(manager, referralId))!) };
     });
     if ('refusal' in outcome) {
       await this.audit.recordNow({ action, outcome: 'denied', actor: principal, caseId: outcome.caseId, meta });
@@ -334,12 +284,7 @@ export class ReferralsService {
   }
 
   private async setStatus(manager: EntityManager, row: ReferralRow, status: ReferralStatus, userId: string, declineReason?: string): Promise<void> {
-    await manager.query(`UPDATE referral SET status = $2, answered_at = now(), answered_by = $3, decline_reason = $4 WHERE id = $1`, [
-      row.id,
-      status,
-      userId,
-      declineReason ?? null,
-    ]);
+    await this.referrals.transition(manager, row, status, { by: userId, declineReason });
     await this.deadlines.cancelReferral(manager, row.id);
   }
 
@@ -351,11 +296,6 @@ export class ReferralsService {
   private async isMinor(manager: EntityManager, caseId: string): Promise<boolean> {
     const rows: Array<{ minor: boolean }> = await manager.query(`SELECT minor FROM "case" WHERE id = $1`, [caseId]);
     return rows[0]?.minor ?? false;
-  }
-
-  private async findRow(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<ReferralRow | undefined> {
-    const rows: ReferralRow[] = await manager.query(`${SELECT_REFERRAL} WHERE r.id = $1 ${options.lock ? 'FOR UPDATE OF r' : ''}`, [id]);
-    return rows[0];
   }
 
   private async summaries(caseIds: string[]): Promise<Map<string, Record<string, unknown>>> {

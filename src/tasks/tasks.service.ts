@@ -10,6 +10,7 @@ import { OPERATIONAL_ROLE } from '../access/role';
 import { UserCaseVisibility } from '../access/user-case-visibility';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
+import { CASE_NOT_FOUND, CaseCommand } from '../cases/case-command';
 import { CasesService } from '../cases/cases.service';
 import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
@@ -35,6 +36,7 @@ const TASK_NOT_FOUND = (): Problem => Problem.notFound('Task not found');
 export class TasksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly command: CaseCommand,
     private readonly cases: CasesService,
     private readonly access: AccessService,
     private readonly visibility: UserCaseVisibility,
@@ -45,13 +47,14 @@ export class TasksService {
   ) {}
 
   create(principal: Principal, caseId: string, dto: CreateTaskDto, meta: RequestMeta): Promise<TaskDto> {
-    return this.cases.mutate(
+    return this.command.run({
       principal,
       caseId,
       meta,
-      { action: AuditAction.TaskCreate },
-      this.cases.requireAction(CaseAction.ManageTasks),
-      async (manager, loaded) => {
+      action: AuditAction.TaskCreate,
+      authorize: this.command.requireAction(CaseAction.ManageTasks),
+      basis: this.command.readable,
+      work: async ({ manager }) => {
         const assignees: Array<{ organisation_id: string; role: string; active: boolean }> = await manager.query(
           `SELECT organisation_id, role, active FROM "user" WHERE id = $1`,
           [dto.assigneeId],
@@ -85,34 +88,26 @@ export class TasksService {
           dueAt: row.due_at,
           organisationIds: [principal.organisationId],
         });
-        await this.audit.record(manager, {
-          action: AuditAction.TaskCreate,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          legalBasis: this.access.legalBasis(principal, loaded, this.access.readableSections(this.access.abilityFor(principal), loaded)),
-          meta,
-        });
-        return this.toDto(row);
+        return { result: this.toDto(row) };
       },
-    );
+    });
   }
 
   /** Open or done; only the organisation that set the task changes it, while the case is open. */
   async setStatus(principal: Principal, taskId: string, status: TaskStatus, meta: RequestMeta): Promise<TaskDto> {
     const found = await this.tasks.find(this.dataSource.manager, taskId);
     if (!found || found.organisation_id !== principal.organisationId) {
-      await this.audit.recordNow({ action: AuditAction.TaskUpdate, outcome: 'denied', actor: principal, caseId: found?.case_id ?? null, meta });
+      await this.command.deny(principal, found?.case_id ?? null, meta, { action: AuditAction.TaskUpdate });
       throw TASK_NOT_FOUND();
     }
-    return this.cases.mutate(
+    return this.command.run({
       principal,
-      found.case_id,
+      caseId: found.case_id,
       meta,
-      { action: AuditAction.TaskUpdate },
-      this.cases.requireAction(CaseAction.ManageTasks),
-      async (manager, loaded) => {
+      action: AuditAction.TaskUpdate,
+      authorize: this.command.requireAction(CaseAction.ManageTasks),
+      basis: this.command.readable,
+      work: async ({ manager }) => {
         const task = (await this.tasks.find(manager, taskId, { lock: true }))!;
         if (task.status !== status) {
           await this.tasks.setStatus(manager, taskId, status, principal.userId);
@@ -126,36 +121,34 @@ export class TasksService {
               organisationIds: [task.organisation_id],
             });
         }
-        await this.audit.record(manager, {
-          action: AuditAction.TaskUpdate,
-          outcome: 'allowed',
-          actor: principal,
-          caseId: task.case_id,
-          caseOwner: loaded,
-          legalBasis: this.access.legalBasis(principal, loaded, this.access.readableSections(this.access.abilityFor(principal), loaded)),
-          meta,
-        });
-        return this.toDto((await this.tasks.find(manager, taskId))!);
+        return { result: this.toDto((await this.tasks.find(manager, taskId))!) };
       },
-    );
+    });
   }
 
-  async listForCase(principal: Principal, caseId: string, query: CaseTasksQuery, meta: RequestMeta): Promise<Page<TaskDto>> {
-    const ability = this.access.abilityFor(principal);
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    const visible = loaded !== undefined && this.access.isVisible(ability, loaded);
-    if (!visible || !this.access.can(ability, CaseAction.ReadTasks, loaded)) {
-      await this.audit.recordNow({ action: AuditAction.TaskList, outcome: 'denied', actor: principal, caseId, meta });
-      throw visible ? Problem.forbidden('Tasks are kept by the participating organisations') : Problem.notFound('Case not found');
-    }
-    const { limit, after } = keyset(query, ['time', 'id']);
-    const rows = await this.tasks.forCase(this.dataSource.manager, caseId, principal.organisationId, {
-      status: query.status,
-      after: after ? { dueAt: after[0], id: after[1] } : undefined,
-      limit: limit + 1,
-    });
-    await this.audit.recordNow({ action: AuditAction.TaskList, outcome: 'allowed', actor: principal, caseId, caseOwner: loaded, meta });
-    return this.page(rows, limit);
+  listForCase(principal: Principal, caseId: string, query: CaseTasksQuery, meta: RequestMeta): Promise<Page<TaskDto>> {
+    return this.cases.readCase(
+      {
+        principal,
+        caseId,
+        meta,
+        action: AuditAction.TaskList,
+        authorize: (ability, loaded) => {
+          if (!this.access.isVisible(ability, loaded)) return CASE_NOT_FOUND();
+          return this.access.can(ability, CaseAction.ReadTasks, loaded) ? undefined : Problem.forbidden('Tasks are kept by the participating organisations');
+        },
+        basis: null,
+      },
+      async ({ manager }) => {
+        const { limit, after } = keyset(query, ['time', 'id']);
+        const rows = await this.tasks.forCase(manager, caseId, principal.organisationId, {
+          status: query.status,
+          after: after ? { dueAt: after[0], id: after[1] } : undefined,
+          limit: limit + 1,
+        });
+        return this.page(rows, limit);
+      },
+    );
   }
 
   /** GET /api/tasks?assignee=me: the caller's tasks on the cases the caller may still work on, soonest due first. */

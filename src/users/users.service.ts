@@ -9,6 +9,7 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { PrincipalLoader } from '../auth/principal.loader';
 import { keyset, toPage } from '../common/pagination';
 import { SqlParams } from '../common/sql';
+import { type EndedSession, SessionRepository } from '../auth/session.repository';
 import { Problem } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import type { OrganisationType } from '../access/organisation-type';
@@ -29,11 +30,6 @@ interface UserRow {
 const USER_COLUMNS = 'id, organisation_id, email, name, role, active, created_at, updated_at';
 
 /** A session that was ended in a transaction; forgotten by the principal cache once that transaction commits. */
-export interface EndedSession {
-  userId: string;
-  sessionId: string;
-}
-
 function toUserDto(row: UserRow): UserDto {
   return {
     id: row.id,
@@ -68,6 +64,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly principals: PrincipalLoader,
+    private readonly sessions: SessionRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -174,21 +171,8 @@ export class UsersService {
   }
 
   /** Revokes the live sessions of a user or of every user of an organisation (deactivation). */
-  async endSessions(manager: EntityManager, of: { userId: string } | { organisationId: string }): Promise<EndedSession[]> {
-    // TypeORM answers an UPDATE with [rows, affected count].
-    const [rows]: [Array<{ id: string; user_id: string }>, number] =
-      'userId' in of
-        ? await manager.query(
-            `UPDATE auth_session SET revoked_at = now(), revoked_reason = 'deactivated' WHERE user_id = $1 AND revoked_at IS NULL RETURNING id, user_id`,
-            [of.userId],
-          )
-        : await manager.query(
-            `UPDATE auth_session s SET revoked_at = now(), revoked_reason = 'deactivated'
-               FROM "user" u WHERE u.id = s.user_id AND u.organisation_id = $1 AND s.revoked_at IS NULL
-             RETURNING s.id, s.user_id`,
-            [of.organisationId],
-          );
-    return rows.map((row) => ({ userId: row.user_id, sessionId: row.id }));
+  endSessions(manager: EntityManager, of: { userId: string } | { organisationId: string }): Promise<EndedSession[]> {
+    return this.sessions.endFor(manager, of);
   }
 
   /** This process refuses the ended sessions at once; other processes follow within the principal cache time. */

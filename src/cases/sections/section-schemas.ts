@@ -16,7 +16,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate } from './calendar-date';
+import { IsCalendarDate } from '../../common/calendar-date';
 
 export const EXPLOITATION_TYPES = [
   'sexual',

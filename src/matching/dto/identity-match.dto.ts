@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsCalendarDate } from '../../cases/sections/calendar-date';
+import { IsCalendarDate } from '../../common/calendar-date';
 import { Country, OrganisationType } from '../../access/organisation-type';
 
 export class IdentityMatchQueryDto {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { IsCalendarDate } from '../../cases/sections/calendar-date';
+import { IsCalendarDate } from '../../common/calendar-date';
 
 export class WithdrawConsentDto {
   @ApiProperty({ description: 'The organisation whose consent-based access ends' }) @IsUUID() organisationId!: string;

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { CaseAction } from '../access/case-ability.factory';
+import { Section } from '../access/policy';
+import type { Principal, RequestMeta } from '../access/principal';
+import { AuditAction } from '../audit/audit-action';
+import { Problem } from '../common/problem';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { IdentityMatchingService } from '../matching/identity-matching.service';
+import { type DomainEvent, DomainEventType } from '../outbox/domain-event';
+import { CaseCommand } from './case-command';
+import { CaseLifecycle } from './case-lifecycle';
+import { CaseRepository } from './case.repository';
+import { CaseSectionsStore } from './case-sections.store';
+import type { SectionView } from './cases.service';
+import { mergeSection, type SectionData } from './sections/sections';
+
+export interface ClosedCase {
+  id: string;
+  reference: string;
+  status: 'closed';
+  closeReason: string;
+  closedAt: string;
+}
+
+/** Edits and closing of a case, each one CaseCommand; what closing means for referrals and beds is theirs (CaseLifecycle). */
+@Injectable()
+export class CaseChangesService {
+  constructor(
+    private readonly command: CaseCommand,
+    private readonly cases: CaseRepository,
+    private readonly sections: CaseSectionsStore,
+    private readonly lifecycle: CaseLifecycle,
+    private readonly deadlines: DeadlinesService,
+    private readonly matching: IdentityMatchingService,
+  ) {}
+
+  /**
+   * `acknowledgeRelocation`: the caller knows that marking a placed victim as a minor leaves them
+   * at a centre that takes no minors; without it that change is refused (422).
+   */
+  updateSection(
+    principal: Principal,
+    caseId: string,
+    section: Section,
+    version: number,
+    patch: SectionData,
+    meta: RequestMeta,
+    options: { acknowledgeRelocation?: boolean } = {},
+  ): Promise<SectionView> {
+    return this.command.run({
+      principal,
+      caseId,
+      meta,
+      action: AuditAction.CaseSectionUpdate,
+      sections: [section],
+      authorize: this.command.requireAction(CaseAction.Update, section),
+      work: async ({ manager, loaded }) => {
+        const current = (await this.sections.read(manager, caseId, [section], { lock: true })).get(section);
+        if (!current) throw new Error(`section ${section} of case ${caseId} is missing`);
+        if (current.version !== version) {
+          return Problem.conflict(
+            'stale-version',
+            `The ${section} section has changed since version ${version}; it is now at version ${current.version}. Read it again and retry.`,
+          );
+        }
+        const merged = mergeSection(section, current.data, patch);
+        const adultCentres =
+          section === Section.Summary && merged.minor === true && current.data.minor !== true ? await this.lifecycle.adultOnlyPlacements(manager, caseId) : [];
+        const events: DomainEvent[] = [];
+        if (adultCentres.length > 0) {
+          if (!options.acknowledgeRelocation) {
+            return Problem.unprocessable(
+              'minor-at-adult-centre',
+              'The victim is placed at a centre that takes no minors; send acknowledgeRelocation: true to record it, and the centre and the lead organisation are told to relocate',
+            );
+          }
+          events.push({
+            type: DomainEventType.MinorAtAdultCentre,
+            caseId,
+            organisationIds: [...new Set([...adultCentres, loaded.leadOrganisationId])],
+            actorUserId: principal.userId,
+          });
+        }
+        await this.writeSection(manager, caseId, section, merged, version + 1, principal.userId);
+        return { result: { ...merged, version: version + 1 }, events };
+      },
+    });
+  }
+
+  /**
+   * A section the platform sets through its own endpoint (e.g. the reflection period), inside the
+   * caller's CaseCommand: the next version of the section, built from the current one.
+   */
+  async replaceSection(
+    manager: EntityManager,
+    caseId: string,
+    section: Section,
+    principal: Principal,
+    build: (current: SectionData) => SectionData,
+  ): Promise<SectionView> {
+    const current = (await this.sections.read(manager, caseId, [section], { lock: true })).get(section);
+    if (!current) throw new Error(`section ${section} of case ${caseId} is missing`);
+    const data = build(current.data);
+    const version = current.version + 1;
+    await this.writeSection(manager, caseId, section, data, version, principal.userId);
+    return { ...data, version };
+  }
+
+  close(principal: Principal, caseId: string, reason: string, meta: RequestMeta): Promise<ClosedCase> {
+    return this.command.run({
+      principal,
+      caseId,
+      meta,
+      action: AuditAction.CaseClose,
+      authorize: this.command.requireAction(CaseAction.Close),
+      basis: [Section.Summary],
+      work: async ({ manager, loaded }) => {
+        const closedAt = await this.cases.close(manager, caseId, reason);
+        await this.lifecycle.closing(manager, { caseId, actorUserId: principal.userId });
+        await this.deadlines.cancelReflectionPeriod(manager, caseId);
+        return {
+          result: { id: caseId, reference: loaded.reference, status: 'closed' as const, closeReason: reason, closedAt: closedAt.toISOString() },
+          events: [
+            {
+              type: DomainEventType.CaseClosed,
+              caseId,
+              organisationIds: [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => id !== principal.organisationId),
+              actorUserId: principal.userId,
+            },
+          ],
+        };
+      },
+    });
+  }
+
+  private async writeSection(manager: EntityManager, caseId: string, section: Section, data: SectionData, version: number, userId: string): Promise<void> {
+    await this.sections.write(manager, caseId, section, data, version, userId);
+    if (section === Section.Identity) await this.matching.reindex(manager, caseId, data);
+    if (section === Section.Summary) await this.cases.setSummaryColumns(manager, caseId, data);
+    else await this.cases.touch(manager, caseId);
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AccessService, type LoadedCase } from '../access/access.service';
+import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
+import type { Section } from '../access/policy';
+import type { Principal, RequestMeta } from '../access/principal';
+import type { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import { Problem } from '../common/problem';
+import type { DomainEvent } from '../outbox/domain-event';
+import { OutboxService } from '../outbox/outbox.service';
+
+/** Decides whether a loaded case allows what is asked; a Problem (404/403/409) if not. */
+export type Authorization = (ability: CaseAbility, loaded: LoadedCase) => Problem | undefined;
+
+/** Sections an audit event names, fixed or from what the caller may do on the case. */
+export type SectionsOf = readonly Section[] | ((ability: CaseAbility, loaded: LoadedCase) => readonly Section[]);
+
+export interface CaseCommandContext {
+  manager: EntityManager;
+  loaded: LoadedCase;
+  ability: CaseAbility;
+  principal: Principal;
+}
+
+/** What the work hands back: its result, the domain events it causes, and (when it decides it) the legal basis of the access. */
+export interface CaseCommandDone<T> {
+  result: T;
+  events?: readonly DomainEvent[];
+  legalBasis?: string | null;
+}
+
+export interface CaseCommandSpec<T> {
+  principal: Principal;
+  caseId: string;
+  meta: RequestMeta;
+  /** The audit action, allowed or denied. */
+  action: AuditAction;
+  /** Sections named by the event, allowed and denied. */
+  sections?: readonly Section[];
+  justification?: string;
+  authorize: Authorization;
+  /** The sections whose legal basis the allowed event records (default: `sections`); the work may decide it instead. */
+  basis?: SectionsOf;
+  /** Runs with the case locked; a returned Problem refuses after looking at the data (e.g. a stale version) and rolls back. */
+  work(context: CaseCommandContext): Promise<CaseCommandDone<T> | Problem>;
+}
+
+export const CASE_NOT_FOUND = (): Problem => Problem.notFound('Case not found');
+
+/**
+ * The one way case data changes: in one transaction, lock the case, authorize against its current
+ * participations, run the work, write its outbox events, then its audit event from what the work
+ * returned. A refusal (403/404) is recorded as a denied event after the rollback, then raised.
+ * Features give the work; they never write the audit event of a change themselves.
+ */
+@Injectable()
+export class CaseCommand {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403; 409 if only closing stops it). */
+  requireAction(action: CaseAction, section?: Section): Authorization {
+    return (ability, loaded) => {
+      if (!this.access.isVisible(ability, loaded)) return CASE_NOT_FOUND();
+      if (!this.access.can(ability, action, loaded, section)) {
+        if (loaded.status === 'closed' && this.access.can(ability, action, { ...loaded, status: 'open' }, section)) {
+          return Problem.conflict('case-closed', 'The case is closed and read-only');
+        }
+        return Problem.forbidden(
+          section ? `You may not ${action === CaseAction.Update ? 'change' : 'read'} the ${section} section of this case` : 'You may not do this on this case',
+        );
+      }
+      return undefined;
+    };
+  }
+
+  /** The sections the caller may read: the basis of changes that touch the case as a whole (notes, tasks). */
+  readonly readable: SectionsOf = (ability, loaded) => this.access.readableSections(ability, loaded);
+
+  async run<T>(spec: CaseCommandSpec<T>): Promise<T> {
+    const ability = this.access.abilityFor(spec.principal);
+    const outcome = await this.dataSource.transaction(async (manager): Promise<{ refusal: Problem } | { result: T }> => {
+      const loaded = await this.access.loadCase(manager, spec.caseId, { lock: true });
+      const refusal = loaded ? spec.authorize(ability, loaded) : CASE_NOT_FOUND();
+      if (refusal) return { refusal };
+      const done = await spec.work({ manager, loaded: loaded!, ability, principal: spec.principal });
+      if (done instanceof Problem) throw done;
+      for (const event of done.events ?? []) await this.outbox.emit(manager, event);
+      const basis = spec.basis ?? spec.sections;
+      await this.audit.record(manager, {
+        action: spec.action,
+        outcome: 'allowed',
+        actor: spec.principal,
+        caseId: spec.caseId,
+        caseOwner: loaded,
+        sections: spec.sections,
+        legalBasis:
+          done.legalBasis !== undefined ? done.legalBasis : basis ? this.access.legalBasis(spec.principal, loaded!, sectionsOf(basis, ability, loaded!)) : null,
+        justification: spec.justification,
+        meta: spec.meta,
+      });
+      return { result: done.result };
+    });
+    if ('refusal' in outcome) {
+      if (outcome.refusal.statusCode === 403 || outcome.refusal.statusCode === 404) {
+        await this.deny(spec.principal, spec.caseId, spec.meta, { action: spec.action, sections: spec.sections, justification: spec.justification });
+      }
+      throw outcome.refusal;
+    }
+    return outcome.result;
+  }
+
+  /** A refusal decided before a case could be locked (e.g. the task asked for is not the caller's): its denied event. */
+  async deny(
+    principal: Principal,
+    caseId: string | null,
+    meta: RequestMeta,
+    event: { action: AuditAction; sections?: readonly Section[]; justification?: string },
+  ): Promise<void> {
+    await this.audit.recordNow({
+      action: event.action,
+      outcome: 'denied',
+      actor: principal,
+      caseId,
+      sections: event.sections,
+      justification: event.justification,
+      meta,
+    });
+  }
+}
+
+export function sectionsOf(sections: SectionsOf, ability: CaseAbility, loaded: LoadedCase): readonly Section[] {
+  return typeof sections === 'function' ? sections(ability, loaded) : sections;
+}
