@@ -65,3 +65,59 @@ export function canonicalEntry(row: EntryRow): Buffer {
 export function entryLeafHash(row: EntryRow): Buffer {
   return leafHash(canonicalEntry(row));
 }
+
+/** A text column as a JSON value: `to_json` escapes it the way JSON.stringify does (a NUL or a lone surrogate cannot be stored). */
+const text = (column: string): string => `coalesce(to_json(${column})::text, 'null')`;
+/** A uuid never needs escaping: its output is hex digits and dashes. */
+const uuid = (column: string): string => `coalesce('"' || ${column}::text || '"', 'null')`;
+
+/**
+ * `canonicalEntry` computed by PostgreSQL from the row, for readers that only hash or ship the
+ * entry (sequencer, verification, export, proofs): one text column instead of seventeen parsed
+ * ones and a JSON.stringify per event. Same bytes as canonicalEntry for every storable row (a
+ * spec checks hostile values); the expression is in the query itself, not a stored function, so
+ * rewriting the database cannot change how it is computed.
+ */
+export const ENTRY_SQL = [
+  `'{"v":1,"id":' || ${uuid('e.id')}`,
+  `',"seq":"' || e.seq::text || '"'`,
+  `',"at":"' || to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'`,
+  `',"actorUserId":' || ${uuid('e.actor_user_id')}`,
+  `',"actorOrganisationId":' || ${uuid('e.actor_organisation_id')}`,
+  `',"actorRole":' || ${text('e.actor_role')}`,
+  `',"actorCountry":' || ${text('e.actor_country')}`,
+  `',"action":' || ${text('e.action')}`,
+  `',"caseId":' || ${uuid('e.case_id')}`,
+  `',"caseLeadOrganisationId":' || ${uuid('e.case_lead_organisation_id')}`,
+  `',"caseCountry":' || ${text('e.case_country')}`,
+  `',"sections":' || ${text('e.sections')}`,
+  `',"outcome":' || ${text('e.outcome')}`,
+  `',"legalBasis":' || ${text('e.legal_basis')}`,
+  `',"justification":' || ${text('e.justification')}`,
+  `',"requestId":' || ${text('e.request_id')}`,
+  `',"ip":' || ${text('e.ip')} || '}'`,
+].join(' || ');
+
+/** The fields of a canonical entry, read back (milestone-1 events need them to recompute their old chain hash). */
+export function entryRowOf(entry: string): EntryRow {
+  const parsed = JSON.parse(entry) as Record<string, unknown>;
+  return {
+    id: parsed.id as string,
+    seq: parsed.seq as string,
+    at: parsed.at as string,
+    actor_user_id: parsed.actorUserId as string | null,
+    actor_organisation_id: parsed.actorOrganisationId as string | null,
+    actor_role: parsed.actorRole as string | null,
+    actor_country: parsed.actorCountry as string | null,
+    action: parsed.action as string,
+    case_id: parsed.caseId as string | null,
+    case_lead_organisation_id: parsed.caseLeadOrganisationId as string | null,
+    case_country: parsed.caseCountry as string | null,
+    sections: parsed.sections as string[] | null,
+    outcome: parsed.outcome as string,
+    legal_basis: parsed.legalBasis as string | null,
+    justification: parsed.justification as string | null,
+    request_id: parsed.requestId as string | null,
+    ip: parsed.ip as string | null,
+  };
+}

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import { entryOf, leafBatches, PREFIX_LOCK_SQL } from './audit-verifier';
+import { leafBatches, PREFIX_LOCK_SQL } from './audit-verifier';
 import { readWitnessFile } from './audit-witness';
 import { type AuditVerification, LogAuditor } from './log-auditor';
 import { parseCheckpointBody, parseVerifierKey } from './signed-note';
@@ -48,13 +48,12 @@ export async function exportLog(dataSource: DataSource, config: Pick<AppConfig, 
       for (const row of checkpoints) await write({ type: 'checkpoint', note: row.note });
       checkpointsFrom = batchEnd;
       for (const row of rows) {
-        const entry = entryOf(row);
         await write({
           type: 'leaf',
           index: row.log_index,
           eventId: row.event_id,
           leafHash: row.leaf_hash.toString('base64'),
-          entry: entry?.toString('base64') ?? null,
+          entry: row.entry === null ? null : Buffer.from(row.entry, 'utf8').toString('base64'),
         });
         leaves += 1;
       }

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Problem } from '../common/problem';
 import { AuditAction } from './audit-action';
-import { canonicalEntry, ENTRY_COLUMNS, type EntryRow } from './audit-entry';
+import { ENTRY_SQL } from './audit-entry';
 import { loadSubtrees } from './audit-log-store';
 import { auditScopeCovers, auditScopeOf } from '../access/supervisor-scope';
 import { AuditService } from './audit.service';
@@ -49,8 +49,17 @@ export class AuditProofs {
 
   /** An event's inclusion proof, for a supervisor whose scope covers the event; the request is audited first. */
   async inclusion(principal: Principal, eventId: string, meta: RequestMeta): Promise<InclusionProof> {
-    const rows: Array<EntryRow & { log_index: string | null }> = await this.dataSource.query(
-      `SELECT l.log_index::text, ${ENTRY_COLUMNS} FROM audit_event e LEFT JOIN audit_log_entry l ON l.event_id = e.id WHERE e.id = $1`,
+    const rows: Array<{
+      log_index: string | null;
+      case_id: string | null;
+      actor_organisation_id: string | null;
+      actor_country: string | null;
+      case_lead_organisation_id: string | null;
+      case_country: string | null;
+      entry: string;
+    }> = await this.dataSource.query(
+      `SELECT l.log_index::text, e.case_id, e.actor_organisation_id, e.actor_country, e.case_lead_organisation_id, e.case_country, ${ENTRY_SQL} AS entry
+         FROM audit_event e LEFT JOIN audit_log_entry l ON l.event_id = e.id WHERE e.id = $1`,
       [eventId],
     );
     const row = rows[0];
@@ -79,7 +88,7 @@ export class AuditProofs {
     return {
       leafIndex: Number(index),
       treeSize: Number(checkpoint.treeSize),
-      entry: canonicalEntry(row).toString('base64'),
+      entry: Buffer.from(row.entry, 'utf8').toString('base64'),
       inclusionPath: (await this.hashes(inclusionRanges(index, checkpoint.treeSize))).map((hash) => hash.toString('base64')),
       checkpoint: checkpoint.note,
     };

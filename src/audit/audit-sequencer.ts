@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { ENTRY_COLUMNS, entryLeafHash, type EntryRow } from './audit-entry';
+import { ENTRY_SQL } from './audit-entry';
 import { auditNoteSigner } from './audit-log-key';
 import { loadSubtrees } from './audit-log-store';
 import { AuditWitness } from './audit-witness';
-import { MerkleFrontier } from './merkle';
+import { leafHash, MerkleFrontier } from './merkle';
 import { checkpointBody, type NoteSigner } from './signed-note';
 
 /** One advisory lock, held for the leader's whole session: whoever holds it is the only sequencer. */
@@ -25,6 +25,13 @@ interface SequencerState {
   candidate?: { seq: bigint; writers: Set<string> };
   checkpointSize: bigint;
   checkpointAt: number;
+}
+
+/** An event to append: its canonical entry as PostgreSQL computes it from the stored row. */
+interface SequencedRow {
+  id: string;
+  seq: string;
+  entry: string;
 }
 
 export interface SignedCheckpoint {
@@ -195,8 +202,8 @@ export class AuditSequencer implements OnApplicationBootstrap, OnApplicationShut
     let signed: SignedCheckpoint | undefined;
     let after = state.sequencedThrough;
     for (;;) {
-      const rows: EntryRow[] = await runner.query(
-        `SELECT ${ENTRY_COLUMNS} FROM audit_event e
+      const rows: SequencedRow[] = await runner.query(
+        `SELECT e.id, e.seq::text AS seq, ${ENTRY_SQL} AS entry FROM audit_event e
           WHERE e.seq > $1 AND NOT EXISTS (SELECT 1 FROM audit_log_entry l WHERE l.event_id = e.id)
           ORDER BY e.seq LIMIT $2`,
         [after.toString(), this.batchSize],
@@ -216,21 +223,23 @@ export class AuditSequencer implements OnApplicationBootstrap, OnApplicationShut
   private async append(
     runner: QueryRunner,
     state: SequencerState,
-    rows: EntryRow[],
+    rows: SequencedRow[],
     sign: boolean,
     through: bigint | undefined,
   ): Promise<SignedCheckpoint | undefined> {
     const indexes: string[] = [];
     const ids: string[] = [];
+    const seqs: string[] = [];
     const leaves: Buffer[] = [];
     const nodeLevels: number[] = [];
     const nodeIndexes: string[] = [];
     const nodeHashes: Buffer[] = [];
     const working = state.frontier;
     for (const row of rows) {
-      const leaf = entryLeafHash(row);
+      const leaf = leafHash(row.entry);
       indexes.push(working.treeSize.toString());
       ids.push(row.id);
+      seqs.push(row.seq);
       leaves.push(leaf);
       working.append(leaf, (level, index, hash) => {
         nodeLevels.push(level);
@@ -242,11 +251,10 @@ export class AuditSequencer implements OnApplicationBootstrap, OnApplicationShut
     await runner.startTransaction();
     try {
       if (rows.length > 0) {
-        await runner.query(`INSERT INTO audit_log_entry (log_index, event_id, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bytea[])`, [
-          indexes,
-          ids,
-          leaves,
-        ]);
+        await runner.query(
+          `INSERT INTO audit_log_entry (log_index, event_id, leaf_hash, seq) SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bytea[], $4::bigint[])`,
+          [indexes, ids, leaves, seqs],
+        );
         if (nodeLevels.length > 0) {
           await runner.query(`INSERT INTO audit_log_node (level, node_index, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [
             nodeLevels,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { canonicalEntry, ENTRY_COLUMNS, type EntryRow } from './audit-entry';
+import { ENTRY_SQL, entryRowOf } from './audit-entry';
 import { auditNoteSigner } from './audit-log-key';
 import { AuditWitness } from './audit-witness';
 import { type LegacyCheckpoint, LegacyChainCheck, type LegacyRow } from './legacy-chain';
@@ -15,10 +15,16 @@ export type { AuditBreak, AuditVerification } from './log-auditor';
 /** Held shared by verification and exclusively by retention, so a verification never sees events vanish under it. */
 export const PREFIX_LOCK_SQL = `hashtext('passage:audit:prefix')`;
 
-/** A log entry joined with its event (absent when the row is gone), as the walk reads it. */
-export type LeafRow = { log_index: string; event_id: string; leaf_hash: Buffer; legacy_prev_hash: Buffer | null; legacy_hash: Buffer | null } & {
-  [K in keyof EntryRow]: EntryRow[K] | null;
-};
+/** A log entry with its event's canonical entry as stored now (null when the row is gone), as the walk reads it. */
+export interface LeafRow {
+  log_index: string;
+  event_id: string;
+  leaf_hash: Buffer;
+  entry: string | null;
+  /** Milestone-1 chain hashes, on events written before the verifiable log. */
+  legacy_prev_hash: Buffer | null;
+  legacy_hash: Buffer | null;
+}
 
 export interface LogCheckpointRow {
   tree_size: string;
@@ -30,26 +36,58 @@ export interface LogCheckpointRow {
  * Reads the log in index order in keyset batches, the next batch requested while the current
  * one is hashed, so the database and this process work at the same time and memory stays at two
  * batches however long the log.
+ *
+ * - PostgreSQL builds each canonical entry (ENTRY_SQL): one text column per event to hash, not
+ *   seventeen to parse and serialise again.
+ * - Events are found by the seq their entry recorded (audit_event's primary key, walked almost
+ *   in order) and must carry the entry's event id too; the few that do not (a seq or an id
+ *   altered, a row deleted, an entry older than the seq column) are looked up by id, as the
+ *   entry's identity is its event id.
+ * - No parallel plan: a Gather Merge of 10,000 ordered rows costs more than it saves, and takes
+ *   the cores the hashing needs.
  */
 export async function* leafBatches(runner: QueryRunner, end: bigint, batchSize: number): AsyncGenerator<LeafRow[]> {
-  const fetch = (from: bigint): Promise<LeafRow[]> =>
-    runner.query(
-      `SELECT l.log_index::text, l.event_id, l.leaf_hash, ${ENTRY_COLUMNS}, e.prev_hash AS legacy_prev_hash, e.hash AS legacy_hash
-         FROM audit_log_entry l LEFT JOIN audit_event e ON e.id = l.event_id
+  const fetch = async (from: bigint): Promise<LeafRow[]> => {
+    const rows: LeafRow[] = await runner.query(
+      `SELECT l.log_index::text, l.event_id, l.leaf_hash, CASE WHEN e.id IS NOT NULL THEN ${ENTRY_SQL} END AS entry,
+              e.prev_hash AS legacy_prev_hash, e.hash AS legacy_hash
+         FROM audit_log_entry l LEFT JOIN audit_event e ON e.seq = l.seq AND e.id = l.event_id
         WHERE l.log_index >= $1 AND l.log_index < $2 ORDER BY l.log_index LIMIT $3`,
       [from.toString(), end.toString(), batchSize],
     );
-  let next = end > 0n ? fetch(0n) : undefined;
-  while (next) {
-    const rows = await next;
-    const last = rows[rows.length - 1];
-    next = rows.length === batchSize && last ? fetch(BigInt(last.log_index) + 1n) : undefined;
-    if (rows.length > 0) yield rows;
+    const unmatched = rows.filter((row) => row.entry === null);
+    if (unmatched.length > 0) {
+      const found: Array<{ id: string; entry: string; legacy_prev_hash: Buffer | null; legacy_hash: Buffer | null }> = await runner.query(
+        `SELECT e.id, ${ENTRY_SQL} AS entry, e.prev_hash AS legacy_prev_hash, e.hash AS legacy_hash FROM audit_event e WHERE e.id = ANY($1::uuid[])`,
+        [unmatched.map((row) => row.event_id)],
+      );
+      const byId = new Map(found.map((event) => [event.id, event]));
+      for (const row of unmatched) {
+        const event = byId.get(row.event_id);
+        if (event) Object.assign(row, { entry: event.entry, legacy_prev_hash: event.legacy_prev_hash, legacy_hash: event.legacy_hash });
+      }
+    }
+    return rows;
+  };
+  if (end <= 0n) return;
+  await runner.query(`SET max_parallel_workers_per_gather = 0`);
+  try {
+    let next: Promise<LeafRow[]> | undefined = fetch(0n);
+    while (next) {
+      const rows: LeafRow[] = await next;
+      const last = rows[rows.length - 1];
+      next = rows.length === batchSize && last ? fetch(BigInt(last.log_index) + 1n) : undefined;
+      if (rows.length > 0) yield rows;
+    }
+  } finally {
+    await runner.query(`RESET max_parallel_workers_per_gather`);
   }
 }
 
-export function entryOf(row: LeafRow): Buffer | null {
-  return row.id === null ? null : canonicalEntry(row as EntryRow);
+/** The fields milestone-1's chain hashed, for an event that carries its old chain hashes. */
+function legacyRowOf(row: LeafRow): LegacyRow | null {
+  if (row.entry === null || row.legacy_hash === null) return null;
+  return { ...entryRowOf(row.entry), legacy_prev_hash: row.legacy_prev_hash, legacy_hash: row.legacy_hash };
 }
 
 /**
@@ -143,8 +181,8 @@ export class AuditVerifier {
       checkpointsFrom = batchEnd;
       for (const row of rows) {
         const index = BigInt(row.log_index);
-        auditor.leaf({ index, eventId: row.event_id, storedLeaf: row.leaf_hash, entry: entryOf(row) });
-        legacy.leaf(index, row.id === null ? null : (row as LegacyRow));
+        auditor.leaf({ index, eventId: row.event_id, storedLeaf: row.leaf_hash, entry: row.entry });
+        legacy.leaf(index, legacyRowOf(row));
       }
     }
     if (witnessBeyond > 0n) {

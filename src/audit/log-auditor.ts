@@ -29,8 +29,8 @@ export interface LeafInput {
   eventId: string;
   /** The leaf hash the log stores for this index. */
   storedLeaf: Buffer;
-  /** The event's canonical bytes as stored now; null when the event row is gone. */
-  entry: Buffer | null;
+  /** The event's canonical entry as stored now (bytes, or text hashed as UTF-8); null when the event row is gone. */
+  entry: Buffer | string | null;
 }
 
 type CheckpointSource = 'database' | 'witness' | 'retention';

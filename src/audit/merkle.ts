@@ -1,22 +1,37 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 9162 (Certificate Transparency 2.0) Merkle tree hashing and proofs, section 2.1.
  * Leaves and nodes are domain-separated (0x00 / 0x01 prefix) so a leaf can never pass for a node.
  */
 
-const LEAF_PREFIX = Buffer.from([0]);
 const NODE_PREFIX = Buffer.from([1]);
 
 /** MTH of the empty tree: SHA-256 of nothing. */
 export const EMPTY_ROOT = createHash('sha256').digest();
 
-export function leafHash(entry: Buffer): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+/** Reused by leafHash: 0x00 ‖ entry is written here and hashed in one call (no hash object, no copy per leaf). */
+let leafScratch = Buffer.alloc(4096);
+
+/** SHA-256(0x00 ‖ entry); a string entry is hashed as its UTF-8 bytes. */
+export function leafHash(entry: Buffer | string): Buffer {
+  // A string takes at most 3 UTF-8 bytes per UTF-16 unit.
+  const room = 1 + (typeof entry === 'string' ? 3 * entry.length : entry.length);
+  if (room > leafScratch.length) leafScratch = Buffer.alloc(2 * room);
+  leafScratch[0] = 0;
+  const length = typeof entry === 'string' ? leafScratch.write(entry, 1, 'utf8') : entry.copy(leafScratch, 1);
+  return hash('sha256', leafScratch.subarray(0, length + 1), 'buffer');
 }
 
+const nodeScratch = Buffer.alloc(65);
+
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  // Stored hashes are 32 bytes; anything else (a damaged export) is hashed as it is.
+  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  nodeScratch[0] = 1;
+  left.copy(nodeScratch, 1);
+  right.copy(nodeScratch, 33);
+  return hash('sha256', nodeScratch, 'buffer');
 }
 
 /** The largest power of two smaller than n (n > 1): where RFC 9162 splits a tree of n leaves. */
