@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuditSequencer } from '../src/audit/audit-sequencer';
 import { AuditWitness } from '../src/audit/audit-witness';
@@ -58,24 +59,24 @@ export class BenchSequencer {
     await this.dataSource.destroy();
   }
 
-  /** Commit-to-checkpoint delay of every event written since `from`, from the rows themselves. */
-  async lagSince(from: Date): Promise<CheckpointLag> {
-    const rows: Array<{ events: number; p50: number | null; p99: number | null; max: number | null; uncheckpointed: number }> = await this.dataSource.query(
-      `WITH lag AS (
-         SELECT extract(epoch FROM ((SELECT c.signed_at FROM audit_log_checkpoint c WHERE c.tree_size > l.log_index ORDER BY c.tree_size LIMIT 1) - e.at)) * 1000 AS ms
-           FROM audit_event e LEFT JOIN audit_log_entry l ON l.event_id = e.id
-          WHERE e.at >= $1)
-       SELECT count(*)::int AS events, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
-              max(ms)::float8 AS max, count(*) FILTER (WHERE ms IS NULL)::int AS uncheckpointed
-         FROM lag`,
-      [from],
-    );
-    const row = rows[0]!;
-    return { events: row.events, p50Ms: row.p50 ?? NaN, p99Ms: row.p99 ?? NaN, maxMs: row.max ?? NaN, uncheckpointed: row.uncheckpointed };
-  }
-
   private async treeSize(): Promise<number[]> {
     const rows: Array<{ size: number }> = await this.dataSource.query(`SELECT tree_size::float8 AS size FROM audit_log_state`);
     return [rows[0]!.size];
   }
+}
+
+/** Commit-to-checkpoint delay of every event written since `from`, from the rows themselves. */
+export async function checkpointLagSince(client: Client, from: Date): Promise<CheckpointLag> {
+  const result = await client.query<{ events: number; p50: number | null; p99: number | null; max: number | null; uncheckpointed: number }>(
+    `WITH lag AS (
+       SELECT extract(epoch FROM ((SELECT c.signed_at FROM audit_log_checkpoint c WHERE c.tree_size > l.log_index ORDER BY c.tree_size LIMIT 1) - e.at)) * 1000 AS ms
+         FROM audit_event e LEFT JOIN audit_log_entry l ON l.event_id = e.id
+        WHERE e.at >= $1)
+     SELECT count(*)::int AS events, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
+            max(ms)::float8 AS max, count(*) FILTER (WHERE ms IS NULL)::int AS uncheckpointed
+       FROM lag`,
+    [from],
+  );
+  const row = result.rows[0]!;
+  return { events: row.events, p50Ms: row.p50 ?? NaN, p99Ms: row.p99 ?? NaN, maxMs: row.max ?? NaN, uncheckpointed: row.uncheckpointed };
 }

@@ -3,12 +3,13 @@ import type { MachineDescription } from './machine';
 import type { NotificationsResult } from './notifications';
 import type { PlanSummary } from './query-plans';
 import type { Percentiles } from './notifications';
-import type { CheckpointLag, IntegrationStats } from './audit-log';
+import type { IntegrationStats } from './audit-log';
+import { auditFindings, type AuditVerifyResult, renderAuditSections } from './audit-report';
+import type { ApiProcessesResult, AuditCostResult } from './audit-throughput';
 import type { StatisticsResult } from './statistics';
 import type { AuditSeedStats } from './seed-audit';
 import type { CaseSeedStats } from './seed-cases';
 import type { TokenCost } from './token-cost';
-import type { VerifyReport } from './verify-child';
 
 export interface CaseApiResult {
   key: string;
@@ -24,28 +25,14 @@ export interface CaseApiResult {
   runs: { listFirstPage?: LoadResult; listDeepPage?: LoadResult; read?: LoadResult };
 }
 
-export interface AuditCostResult {
-  email: string;
-  caseId: string;
-  withAudit: LoadResult;
-  withoutAudit: LoadResult;
-  /** Chain growth during each run, warm-up included: proves the no-op really replaced the audit. */
-  eventsWrittenWithAudit: number;
-  eventsWrittenWithoutAudit: number;
-  /** Insert-to-signed-checkpoint delay of the events written during the audited run (sequencer running beside the API). */
-  checkpointLag?: CheckpointLag;
-  /** Both apps answered the same request with the same body and the same header names. */
-  sameBody: boolean;
-  headerDiff: string[];
-}
-
 export interface BenchResults {
   machine: MachineDescription;
-  settings: { cases: number; auditEvents: number; durationSeconds: number; warmupSeconds: number; connections: number; seed: number };
+  settings: { cases: number; auditEvents: number; durationSeconds: number; warmupSeconds: number; connections: number; auditRounds?: number; seed: number };
   dataset: { cases: CaseSeedStats; vacuumSeconds: number; audit: AuditSeedStats & { integration?: IntegrationStats }; tableSizes: Record<string, string> };
   caseApi: CaseApiResult[];
   auditCost: AuditCostResult;
-  auditVerify: VerifyReport & { eventsPerSecond: number };
+  apiProcesses: ApiProcessesResult;
+  auditVerify: AuditVerifyResult;
   tokenCost: TokenCost;
   /** Absent in results written before the section existed; `BENCH_ONLY=notifications` adds it to a stored run. */
   notifications?: NotificationsResult;
@@ -54,7 +41,6 @@ export interface BenchResults {
   findings: string[];
 }
 
-const SCALE_AUDIT_EVENTS = 300_000_000;
 const SCALE_CASES = 1_000_000;
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
@@ -112,25 +98,7 @@ export function findingsOf(results: Omit<BenchResults, 'findings'>): string[] {
         'A correlated EXISTS probing participation_case_org_live_idx instead (forced with OFFSET 0, else the planner hashes it again) fixes the big organisation but walks far more cases for sparse ones.',
     );
   }
-  const cost = results.auditCost;
-  const overhead = 1 - cost.withAudit.requestsPerSecond / cost.withoutAudit.requestsPerSecond;
-  findings.push(
-    `Audit write cost: GET /api/cases/:id serves ${int(cost.withAudit.requestsPerSecond)} req/s with the audit trail and ${int(cost.withoutAudit.requestsPerSecond)} req/s without ` +
-      `(${(overhead * 100).toFixed(0)}% of throughput; p99 ${ms(cost.withAudit.latencyMs.p99)} ms vs ${ms(cost.withoutAudit.latencyMs.p99)} ms).`,
-  );
-  if (cost.checkpointLag) {
-    const lag = cost.checkpointLag;
-    findings.push(
-      `Commit → signed checkpoint under that load (${int(lag.events)} events): p50 ${ms(lag.p50Ms)} ms, p99 ${ms(lag.p99Ms)} ms, largest ${ms(lag.maxMs)} ms` +
-        `${lag.uncheckpointed > 0 ? `; ${int(lag.uncheckpointed)} events not yet checkpointed 2.5 s after the run` : ''}.`,
-    );
-  }
-  if (cost.eventsWrittenWithoutAudit !== 0) findings.push(`CHECK FAILED: the no-audit app still wrote ${cost.eventsWrittenWithoutAudit} audit events.`);
-  if (!cost.sameBody || cost.headerDiff.length > 0) {
-    findings.push(
-      `CHECK FAILED: the no-audit app answers differently from createHttpApp (body ${cost.sameBody ? 'same' : 'differs'}; headers ${cost.headerDiff.join(' ') || 'same'}): bench/no-audit-app.ts drifted.`,
-    );
-  }
+  findings.push(...auditFindings(results.auditCost, results.apiProcesses, results.auditVerify));
   const token = results.tokenCost;
   if (token.applicationMicros > 5 * token.keyObjectMicros) {
     findings.push(
@@ -138,12 +106,6 @@ export function findingsOf(results: Omit<BenchResults, 'findings'>): string[] {
         '(jsonwebtoken tries to parse a Buffer secret as a public key, and throws, on every call).',
     );
   }
-  const verify = results.auditVerify;
-  if (!verify.result.valid) findings.push(`CHECK FAILED: the audit log did not verify: ${verify.result.breaks.map((item) => item.reason).join('; ')}.`);
-  const hours = SCALE_AUDIT_EVENTS / verify.eventsPerSecond / 3600;
-  findings.push(
-    `Audit verify: ${int(verify.eventsPerSecond)} events/s, peak RSS ${int(verify.peakRssMiB)} MiB; a full verification of ${int(SCALE_AUDIT_EVENTS)} events (PRODUCT.md scale) would take about ${hours.toFixed(1)} h.`,
-  );
   if (results.notifications) findings.push(...notificationFindings(results.notifications));
   return findings;
 }
@@ -306,7 +268,7 @@ export function renderReport(results: BenchResults): string {
     '## Settings',
     '',
     `BENCH_CASES=${settings.cases} BENCH_AUDIT_EVENTS=${settings.auditEvents} BENCH_DURATION=${settings.durationSeconds} BENCH_WARMUP=${settings.warmupSeconds} ` +
-      `BENCH_CONNECTIONS=${settings.connections} BENCH_SEED=${settings.seed}`,
+      `BENCH_CONNECTIONS=${settings.connections} BENCH_AUDIT_ROUNDS=${settings.auditRounds ?? 1} BENCH_SEED=${settings.seed}`,
     '',
     `Each measurement: ${settings.warmupSeconds} s unmeasured warm-up, then ${settings.durationSeconds} s with ${settings.connections} connections, no pipelining.`,
     '',
@@ -394,34 +356,8 @@ export function renderReport(results: BenchResults): string {
     }
   }
 
-  const cost = results.auditCost;
+  add('', ...renderAuditSections(results.auditCost, results.apiProcesses, results.auditVerify, ['2.', '2a.', '3.']));
   add(
-    '',
-    '## 2. Audit write cost',
-    '',
-    `\`GET /api/cases/:id\` as ${cost.email}, the same case (\`${cost.caseId}\`), back to back: the application from createHttpApp, then the same application ` +
-      'with AuditService replaced by a no-op (bench/no-audit-app.ts: a Nest testing module with `overrideProvider(AuditService)`).',
-    '',
-    '| variant | req/s | p50 ms | p97.5 ms | p99 ms | audit events written (warm-up included) | load avg |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    `| with the audit trail | ${int(cost.withAudit.requestsPerSecond)} | ${ms(cost.withAudit.latencyMs.p50)} | ${ms(cost.withAudit.latencyMs.p97_5)} | ${ms(cost.withAudit.latencyMs.p99)} | ${int(cost.eventsWrittenWithAudit)} | ${cost.withAudit.loadAverage} |`,
-    `| AuditService as a no-op | ${int(cost.withoutAudit.requestsPerSecond)} | ${ms(cost.withoutAudit.latencyMs.p50)} | ${ms(cost.withoutAudit.latencyMs.p97_5)} | ${ms(cost.withoutAudit.latencyMs.p99)} | ${int(cost.eventsWrittenWithoutAudit)} | ${cost.withoutAudit.loadAverage} |`,
-    '',
-    `Same response from both apps: body ${cost.sameBody ? 'identical' : '**differs**'}, header names ${cost.headerDiff.length === 0 ? 'identical' : `**differ**: ${cost.headerDiff.join(' ')}`}.`,
-  );
-
-  const verify = results.auditVerify;
-  add(
-    '',
-    '## 3. Audit verification',
-    '',
-    `${int(dataset.audit.inserted)} events inserted before the HTTP runs (batched INSERTs), integrated into the Merkle log by AuditSequencer` +
-      `${dataset.audit.integration ? ` in ${dataset.audit.integration.seconds.toFixed(1)} s (${int(dataset.audit.integration.eventsPerSecond)} events/s)` : ''}, ` +
-      'plus the events the HTTP runs wrote. `AuditVerifier.verify()` then ran alone in a child process (bench/verify-child.ts).',
-    '',
-    '| events checked | valid | seconds | events/s | RSS before | peak RSS |',
-    '|---:|---|---:|---:|---:|---:|',
-    `| ${int(verify.result.checked)} | ${verify.result.valid ? 'yes' : `**no**: ${verify.result.breaks.length} breaks`} | ${verify.seconds.toFixed(1)} | ${int(verify.eventsPerSecond)} | ${int(verify.rssBeforeMiB)} MiB | ${int(verify.peakRssMiB)} MiB |`,
     '',
     '## 4. Token verification per request',
     '',
@@ -448,6 +384,7 @@ export function renderReport(results: BenchResults): string {
     '| BENCH_DURATION | 10 | seconds per measured run |',
     '| BENCH_WARMUP | 2 | seconds of unmeasured warm-up before each run |',
     '| BENCH_CONNECTIONS | 10 | concurrent connections |',
+    '| BENCH_AUDIT_ROUNDS | 5 | alternating rounds of sections 2 and 2a |',
     '| BENCH_SEED | 42 | seed of the data generator |',
     '| BENCH_OUT | bench/results | where REPORT.md and results.json go |',
     '| BENCH_KEEP_DB | false | keep the database for inspection |',

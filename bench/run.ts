@@ -16,17 +16,17 @@ import { migrate } from '../src/database/migrate';
 import { createHttpApp } from '../src/http';
 import { seedDemoData } from '../src/seed/demo-data';
 import { BenchSequencer } from './audit-log';
+import { measureAuditThroughput } from './audit-throughput';
 import { createBenchDatabase, dropBenchDatabase, withClient } from './database';
 import { measure, type LoadOptions } from './http-load';
 import { describeMachine } from './machine';
-import { createHttpAppWithoutAudit } from './no-audit-app';
 import { measureNotifications, type NotificationsResult } from './notifications';
 import { cursorAfter, explain, listQueryOf, type PlanSummary, QueryRecorder, visibleCount } from './query-plans';
 import { Random } from './random';
-import { type AuditCostResult, type BenchResults, type CaseApiResult, findingsOf, notificationFindings, renderNotifications, renderReport } from './report';
+import { type BenchResults, type CaseApiResult, findingsOf, notificationFindings, renderNotifications, renderReport } from './report';
 import { seedAuditEvents } from './seed-audit';
 import { loadDirectory, seedCases } from './seed-cases';
-import { benchAppConfig, type BenchSettings, loadBenchSettings } from './settings';
+import { benchAppConfig, benchSecrets, type BenchSettings, loadBenchSettings } from './settings';
 import { measureStatistics } from './statistics';
 import { measureTokenVerification, type TokenCost } from './token-cost';
 import type { VerifyReport } from './verify-child';
@@ -60,30 +60,21 @@ async function login(baseUrl: string, email: string, password: string): Promise<
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
-/** Events drawn from the sequence so far (committed or not): counts what each run wrote. */
-async function auditEventCount(client: Client): Promise<number> {
-  return (await client.query<{ n: number }>(`SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::float8 AS n FROM audit_event_seq`)).rows[0]!.n;
-}
-
 async function listen(app: NestFastifyApplication): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   return (await app.getUrl()).replace('[::1]', '127.0.0.1');
 }
 
-/** Phase 1 and 2: the case API against a real listening server, then the same read without the audit trail. */
+/** Section 1: the case API against a real listening server in this process. */
 async function measureHttp(
   config: AppConfig,
   databaseUrl: string,
   client: Client,
   password: string,
   settings: BenchSettings,
-): Promise<{ caseApi: CaseApiResult[]; auditCost: AuditCostResult; tokenCost: TokenCost }> {
+): Promise<{ caseApi: CaseApiResult[]; tokenCost: TokenCost }> {
   const load: LoadOptions = { durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections };
   const app = await createHttpApp(config, databaseUrl);
-  // The worker's sequencer runs beside the API (in this process: the API pays for its CPU, a conservative measure).
-  const sequencer = await BenchSequencer.start(config, databaseUrl);
-  sequencer.run();
-  let closed = false;
   try {
     const baseUrl = await listen(app);
     log(`API listening at ${baseUrl}`);
@@ -166,65 +157,9 @@ async function measureHttp(
       result.runs.read = await measure(`${baseUrl}/api/cases/${entry.caseId}`, token, load);
     }
 
-    // Phase 2: the same read, same user, same case, with and then without the audit trail, back to back.
-    const big = prepared[0]!;
-    const readUrl = (base: string): string => `${base}/api/cases/${big.caseId}`;
-    const reference = await getJson<unknown>(readUrl(baseUrl), big.token);
-    log('audit cost: GET /api/cases/:id with the audit trail');
-    const before = await auditEventCount(client);
-    const windowStart = new Date();
-    const withAudit = await measure(readUrl(baseUrl), big.token, load);
-    const eventsWithAudit = (await auditEventCount(client)) - before;
-    // The sequencer keeps running until the last event of the window is in a checkpoint (at most a few seconds).
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const checkpointLag = await sequencer.lagSince(windowStart);
-    log(
-      `commit → signed checkpoint over ${checkpointLag.events} events: p50 ${checkpointLag.p50Ms.toFixed(0)} ms, p99 ${checkpointLag.p99Ms.toFixed(0)} ms, max ${checkpointLag.maxMs.toFixed(0)} ms`,
-    );
-    await sequencer.close();
-    await app.close();
-    closed = true;
-
-    const bare = await createHttpAppWithoutAudit(config, databaseUrl);
-    try {
-      const bareUrl = await listen(bare);
-      const compared = await getJson<unknown>(readUrl(bareUrl), big.token);
-      const names = (headers: Headers): string[] => [...headers.keys()].sort();
-      const headerDiff = [
-        ...names(reference.headers)
-          .filter((h) => !compared.headers.has(h))
-          .map((h) => `-${h}`),
-        ...names(compared.headers)
-          .filter((h) => !reference.headers.has(h))
-          .map((h) => `+${h}`),
-      ];
-      log('audit cost: GET /api/cases/:id with AuditService replaced by a no-op');
-      const beforeBare = await auditEventCount(client);
-      const withoutAudit = await measure(readUrl(bareUrl), big.token, load);
-      const eventsWithoutAudit = (await auditEventCount(client)) - beforeBare;
-      return {
-        caseApi: prepared.map((p) => p.result),
-        tokenCost,
-        auditCost: {
-          email: big.persona.email,
-          caseId: big.caseId,
-          withAudit,
-          withoutAudit,
-          eventsWrittenWithAudit: eventsWithAudit,
-          checkpointLag,
-          eventsWrittenWithoutAudit: eventsWithoutAudit,
-          sameBody: compared.status === 200 && JSON.stringify(compared.body) === JSON.stringify(reference.body),
-          headerDiff,
-        },
-      };
-    } finally {
-      await bare.close();
-    }
+    return { caseApi: prepared.map((p) => p.result), tokenCost };
   } finally {
-    if (!closed) {
-      await sequencer.close();
-      await app.close();
-    }
+    await app.close();
   }
 }
 
@@ -350,7 +285,9 @@ async function main(): Promise<void> {
   try {
     const witnessDir = mkdtempSync(join(tmpdir(), 'passage-bench-witness-'));
     defer(() => rm(witnessDir, { recursive: true, force: true }));
-    const config = benchAppConfig(database.url, settings.redisUrl, redisPrefix, { AUDIT_WITNESS_DIR: witnessDir });
+    // Every API process of the audit sections builds the same configuration from these.
+    const appEnv = { ...benchSecrets(), AUDIT_WITNESS_DIR: witnessDir };
+    const config = benchAppConfig(database.url, settings.redisUrl, redisPrefix, appEnv);
     const password = randomBytes(12).toString('base64url');
     await migrate(database.url);
     await seedDemoData(database.url, password);
@@ -383,6 +320,16 @@ async function main(): Promise<void> {
 
       const http = await measureHttp(config, database.url, client, password, settings);
 
+      log('audit write cost and API processes');
+      const big = http.caseApi[0]!;
+      const auditRuns = await measureAuditThroughput(
+        { databaseUrl: database.url, redisUrl: settings.redisUrl, redisPrefix, appEnv },
+        client,
+        { email: big.email, password, caseId: big.caseId },
+        { rounds: settings.auditRounds, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
+        log,
+      );
+
       log('verifying the audit log');
       const verification = await runVerifier(database.url, config);
       log(`verified ${verification.result.checked} events in ${verification.seconds.toFixed(1)} s: ${verification.result.valid ? 'valid' : 'INVALID'}`);
@@ -400,11 +347,13 @@ async function main(): Promise<void> {
           durationSeconds: settings.durationSeconds,
           warmupSeconds: settings.warmupSeconds,
           connections: settings.connections,
+          auditRounds: settings.auditRounds,
           seed: settings.seed,
         },
         dataset: { cases: seeded.stats, vacuumSeconds, audit, tableSizes: sizes },
         caseApi: http.caseApi,
-        auditCost: http.auditCost,
+        auditCost: auditRuns.auditCost,
+        apiProcesses: auditRuns.apiProcesses,
         tokenCost: http.tokenCost,
         auditVerify: { ...verification, eventsPerSecond: verification.result.checked / verification.seconds },
         notifications,

@@ -11,6 +11,8 @@ export interface BenchSettings {
   /** Seconds of an unmeasured run before each measured one (JIT, connection pools, PostgreSQL's cache). */
   warmupSeconds: number;
   connections: number;
+  /** Alternating rounds of the audit write cost and API-process comparisons. */
+  auditRounds: number;
   seed: number;
   outDir: string;
   keepDatabase: boolean;
@@ -59,6 +61,7 @@ export function loadBenchSettings(env: Env = process.env): BenchSettings {
     durationSeconds: whole(env, 'BENCH_DURATION', 10, 1, 300),
     warmupSeconds: whole(env, 'BENCH_WARMUP', 2, 0, 60),
     connections: whole(env, 'BENCH_CONNECTIONS', 10, 1, 200),
+    auditRounds: whole(env, 'BENCH_AUDIT_ROUNDS', 5, 1, 50),
     seed: whole(env, 'BENCH_SEED', 42, 0, 2 ** 31),
     outDir: resolve(env.BENCH_OUT || 'bench/results'),
     keepDatabase: env.BENCH_KEEP_DB === 'true' || env.BENCH_KEEP_DB === '1',
@@ -81,7 +84,17 @@ function only(env: Env): BenchSettings['only'] {
   throw new Error(`BENCH_ONLY must be "notifications" (or unset for the full run), got "${raw}"`);
 }
 
-/** The application's configuration for a bench database: fresh secrets, its own Redis prefix, no rate limit in the way. */
+/** Fresh secrets for one bench run, as environment: handed to child processes so they build the same configuration. */
+export function benchSecrets(): Record<string, string> {
+  return {
+    DATA_ENCRYPTION_KEY: `bench1:${randomBytes(32).toString('base64')}`,
+    MATCH_INDEX_KEY: `benchmatch1:${randomBytes(32).toString('base64')}`,
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    JWT_SECRET: randomBytes(32).toString('base64'),
+  };
+}
+
+/** The application's configuration for a bench database: fresh secrets (unless given), its own Redis prefix, no rate limit in the way. */
 export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefix: string, overrides: Env = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
@@ -92,10 +105,7 @@ export function benchAppConfig(databaseUrl: string, redisUrl: string, redisPrefi
     RATE_LIMIT_PER_MINUTE: '1000000',
     // A full run takes several minutes; the tokens signed in at its start must outlive it.
     ACCESS_TOKEN_TTL_SECONDS: '3600',
-    DATA_ENCRYPTION_KEY: `bench1:${randomBytes(32).toString('base64')}`,
-    MATCH_INDEX_KEY: `benchmatch1:${randomBytes(32).toString('base64')}`,
-    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
-    JWT_SECRET: randomBytes(32).toString('base64'),
+    ...benchSecrets(),
     SEED_DEMO: 'false',
     PASSAGE_VAR_DIR: resolve('var/bench'),
     ...overrides,
