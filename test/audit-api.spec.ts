@@ -354,8 +354,27 @@ describe('audit supervisor API', () => {
       });
     });
 
+    it("is reviewed by the case's lead organisation and its country's oversight, not by the organisation that used it (finding 4)", async () => {
+      // The prosecution's supervisor sees its own user's use in the list, but does not judge it.
+      expect((await grantsSeenBy('supervisor@be-prosecution.test', '&reviewed=false')).map((item) => item.id)).toContain(grant);
+      expectProblem(
+        await tagged('POST', `/api/audit/break-glass/${grant}/review`, 'supervisor@be-prosecution.test', 'review-by-user-side', {
+          note: 'We checked ourselves',
+        }),
+        403,
+      );
+      // Outside the supervisor's scope the grant is as unknown as a random id: no existence oracle.
+      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'Looks fine' }, await token('supervisor@nl-oversight.test')), 404);
+      expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=false')).map((item) => item.id)).toContain(grant);
+      const log = await t.get<AuditEventPageDto>(`/api/cases/${beCase}/access-log?limit=100`, await token('supervisor@be-oversight.test'));
+      expect(log.body.items.find((event) => event.requestId === tag('review-by-user-side'))).toMatchObject({
+        action: AuditAction.BreakGlassReview,
+        outcome: 'denied',
+      });
+    });
+
     it('is reviewed once, by a supervisor in scope, and the review is audited', async () => {
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'Looks fine' }, await token('supervisor@nl-police.test')), 403);
+      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'Looks fine' }, await token('supervisor@nl-police.test')), 404);
       expectProblem(await t.post(`/api/audit/break-glass/${randomUUID()}/review`, { note: 'Looks fine' }, await token('supervisor@be-police.test')), 404);
       expect(
         errorPaths(expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: '  ' }, await token('supervisor@be-police.test')), 400)),

@@ -51,3 +51,14 @@ export function auditScopeCovers(scope: AuditScope | undefined, facts: Partial<S
   if ('country' in scope) return facts.actorCountry === scope.country || facts.caseCountry === scope.country;
   return facts.actorOrganisationId === scope.organisationId || facts.caseLeadOrganisationId === scope.organisationId;
 }
+
+/**
+ * Who reviews a break-glass use (finding 4): the supervisor of the case's lead organisation and the
+ * oversight of the case's country. The organisation that used break-glass does not review itself
+ * (it sees the use in its audit scope, but may not mark it reviewed) unless it leads the case.
+ */
+export function mayReviewBreakGlass(principal: Principal, kase: { leadOrganisationId: string; country: string }): boolean {
+  const scope = auditScopeOf(principal);
+  if (!scope) return false;
+  return 'country' in scope ? scope.country === kase.country : scope.organisationId === kase.leadOrganisationId;
+}

@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import { CaseAction } from '../access/case-ability.factory';
 import { BREAK_GLASS_HOURS, BREAK_GLASS_SECTIONS, LegalBasis } from '../access/policy';
 import type { Principal, RequestMeta } from '../access/principal';
-import { auditScopeCovers, auditScopeOf } from '../access/supervisor-scope';
+import { auditScopeCovers, auditScopeOf, mayReviewBreakGlass } from '../access/supervisor-scope';
 import { AuditAction } from '../audit/audit-action';
 import { type AuditCaseOwner, AuditService } from '../audit/audit.service';
 import { CASE_NOT_FOUND, CaseCommand } from '../cases/case-command';
@@ -97,9 +97,14 @@ export class BreakGlassService {
       caseLeadOrganisationId: grant.lead_organisation_id,
       caseCountry: grant.case_country,
     };
+    // Outside the supervisor's audit scope the grant is not theirs to know of: 404, as for an unknown id.
     if (!auditScopeCovers(auditScopeOf(principal), facts)) {
       await this.audit.recordNow({ ...denied, caseId: grant.case_id, caseOwner });
-      throw Problem.forbidden('This break-glass use is outside your supervision');
+      throw Problem.notFound('Break-glass grant not found');
+    }
+    if (!mayReviewBreakGlass(principal, caseOwner)) {
+      await this.audit.recordNow({ ...denied, caseId: grant.case_id, caseOwner });
+      throw Problem.forbidden("Only the supervisors of the case's lead organisation and the oversight of its country review a break-glass use");
     }
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.grants.markReviewed(manager, grantId, principal.userId, note))) {
