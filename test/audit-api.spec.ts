@@ -293,9 +293,9 @@ describe('audit supervisor API', () => {
       }
     });
 
-    it('answers 403 to supervisors outside the case, 404 for a case that does not exist, and audits the refusal', async () => {
+    it('answers 404 to supervisors outside the case, as for a case that does not exist, and audits the refusal', async () => {
       for (const [i, email] of ['supervisor@nl-police.test', 'supervisor@nl-oversight.test', 'supervisor@be-shelter-antwerp.test'].entries()) {
-        expectProblem(await tagged('GET', `/api/cases/${beCase}/access-log`, email, `access-log-refused-${i}`), 403);
+        expectProblem(await tagged('GET', `/api/cases/${beCase}/access-log`, email, `access-log-refused-${i}`), 404);
       }
       expectProblem(await t.get(`/api/cases/${randomUUID()}/access-log`, await token('supervisor@be-police.test')), 404);
       expectProblem(await t.get(`/api/cases/not-a-case/access-log`, await token('supervisor@be-police.test')), 404);

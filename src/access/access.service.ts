@@ -59,9 +59,9 @@ export class AccessService {
     if (!row) return undefined;
     const [participations, grants] = await Promise.all([
       manager.query(
-        `SELECT id, organisation_id, purpose, legal_basis, consent_id FROM participation WHERE case_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
+        `SELECT id, organisation_id, purpose, legal_basis, consent_id, holds_bed FROM participation WHERE case_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
         [caseId],
-      ) as Promise<Array<{ id: string; organisation_id: string; purpose: Purpose; legal_basis: LegalBasis; consent_id: string | null }>>,
+      ) as Promise<Array<{ id: string; organisation_id: string; purpose: Purpose; legal_basis: LegalBasis; consent_id: string | null; holds_bed: boolean }>>,
       manager.query(`SELECT id, user_id, expires_at FROM break_glass_grant WHERE case_id = $1 AND expires_at > now() ORDER BY created_at`, [caseId]) as Promise<
         Array<{ id: string; user_id: string; expires_at: Date }>
       >,
@@ -74,7 +74,7 @@ export class AccessService {
       country: row.country,
       status: row.status,
       leadOrganisationId: row.lead_organisation_id,
-      participations: participations.map((p) => ({ organisationId: p.organisation_id, purpose: p.purpose, revokedAt: null })),
+      participations: participations.map((p) => ({ organisationId: p.organisation_id, purpose: p.purpose, revokedAt: null, holdsBed: p.holds_bed })),
       breakGlass: grants.map((g) => ({ userId: g.user_id, expiresAt: g.expires_at })),
       participationDetails: participations.map((p) => ({
         id: p.id,
@@ -109,8 +109,13 @@ export class AccessService {
     return SECTIONS.filter((section) => this.can(ability, CaseAction.Read, loaded, section));
   }
 
-  /** Why this user sees the case: their organisation's live participations and their own break-glass grant. */
+  /**
+   * Why this user sees the case: their organisation's live participations and their own break-glass
+   * grant. A purpose's `write` holds only where the rules allow the update now (not on a closed
+   * case), so this answer never says more than the case's `permissions`.
+   */
   grants(principal: Principal, loaded: LoadedCase): Grant[] {
+    const ability = this.abilityFor(principal);
     const grants: Grant[] = loaded.participationDetails
       .filter((p) => p.organisationId === principal.organisationId)
       .map((p) => ({
@@ -118,7 +123,12 @@ export class AccessService {
         organisationId: p.organisationId,
         purpose: p.purpose,
         legalBasis: p.legalBasis,
-        sections: { ...PURPOSE_POLICY[p.purpose].sections },
+        sections: Object.fromEntries(
+          Object.entries(PURPOSE_POLICY[p.purpose].sections).map(([section, access]) => [
+            section,
+            access === 'write' && !this.can(ability, CaseAction.Update, loaded, section as Section) ? 'read' : access,
+          ]),
+        ),
       }));
     for (const grant of loaded.breakGlassDetails.filter((g) => g.userId === principal.userId)) {
       grants.push({

@@ -42,7 +42,8 @@ export interface CaseSubject {
   country: string;
   status: 'open' | 'closed';
   leadOrganisationId: string;
-  participations: Array<{ organisationId: string; purpose: Purpose; revokedAt: Date | null }>;
+  /** Live participations; `holdsBed`: a reception centre's placement of the victim, still running. */
+  participations: Array<{ organisationId: string; purpose: Purpose; revokedAt: Date | null; holdsBed: boolean }>;
   breakGlass: Array<{ userId: string; expiresAt: Date }>;
 }
 
@@ -88,7 +89,8 @@ export class CaseAbilityFactory {
       can(CaseAction.StartReflectionPeriod, 'Case', { status: 'open', ...participates([Purpose.Residence]) });
     }
     if (principal.role === Role.Caseworker) {
-      can(CaseAction.EndPlacement, 'Case', { status: 'open', ...participates([Purpose.Shelter]) });
+      // Only a placement still running can be ended: once ended, the action is no longer offered.
+      can(CaseAction.EndPlacement, 'Case', { status: 'open', participations: { $elemMatch: { ...live, purpose: Purpose.Shelter, holdsBed: true } } });
     }
     if (principal.country) {
       can(CaseAction.BreakGlass, 'Case', { country: principal.country });

@@ -22,7 +22,7 @@ const RELATIONS: Record<string, Relation> = {
   participations: {
     table: 'participation',
     caseKey: 'case_id',
-    fields: { organisationId: 'organisation_id', purpose: 'purpose', revokedAt: 'revoked_at' },
+    fields: { organisationId: 'organisation_id', purpose: 'purpose', revokedAt: 'revoked_at', holdsBed: 'holds_bed' },
   },
   breakGlass: {
     table: 'break_glass_grant',

@@ -90,10 +90,10 @@ export class AuditQueryService {
     }
     const caseOwner: AuditCaseOwner = { leadOrganisationId: found.lead_organisation_id, country: found.country };
     const scope = auditScopeOf(principal);
-    // Supervisors never see case content, so telling them a case exists leaks nothing: 403, not 404.
+    // Outside the scope the case is not the supervisor's to know of: the same 404 as a missing case (no existence oracle).
     if (!auditScopeCovers(scope, { caseLeadOrganisationId: caseOwner.leadOrganisationId, caseCountry: caseOwner.country })) {
       await this.audit.recordNow({ ...denied, caseOwner });
-      throw Problem.forbidden("Only the supervisors of the case's lead organisation and the oversight of its country see its access log");
+      throw Problem.notFound('Case not found');
     }
     await this.audit.recordNow({ action: AuditAction.AuditQuery, outcome: 'allowed', actor: principal, caseId, caseOwner, meta });
     return this.page(scope, { caseId }, before, query.limit ?? DEFAULT_PAGE_SIZE);

@@ -1,5 +1,6 @@
-import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { applyDecorators, type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsString, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 import { Problem, type ProblemFieldError } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): ProblemFieldError[] {
@@ -113,4 +114,34 @@ export function validationErrorsToProblem(errors: ValidationError[], detail: str
  */
 export function OptionalNotNull(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+// Whitespace and invisible format characters (zero-width space, joiners, BOM, bidi marks): they say nothing.
+const BLANK_RUN = /[\p{White_Space}\p{Cf}]+/gu;
+
+/** How long a text is to a reader: runs of blanks count as one character, blanks at either end not at all. */
+export function meaningfulLength(text: string): number {
+  return text.replace(BLANK_RUN, ' ').trim().length;
+}
+
+/**
+ * Free text with a minimum length (a justification, a reason, a review note): stored trimmed and
+ * in NFC, and measured by meaningfulLength, so 20 spaces, or a word padded with zero-width
+ * spaces, do not pass a 20-character rule. The one definition of such a rule; DTOs use it.
+ */
+export function MeaningfulText(min: number, max: number): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.normalize('NFC').replace(/^[\p{White_Space}\p{Cf}]+|[\p{White_Space}\p{Cf}]+$/gu, '') : value,
+    ),
+    IsString(),
+    ValidateBy({
+      name: 'meaningfulText',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && meaningfulLength(value) >= min,
+        defaultMessage: () => `must be at least ${min} characters long, not counting spaces`,
+      },
+    }),
+    MaxLength(max),
+  );
 }

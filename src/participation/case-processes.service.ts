@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CaseAction } from '../access/case-ability.factory';
-import { Section } from '../access/policy';
+import { AccessService } from '../access/access.service';
+import { Purpose, Section } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseChangesService } from '../cases/case-changes.service';
@@ -31,6 +32,7 @@ export function reflectionPeriodEnd(start: string, country: Country): string {
 export class CaseProcessesService {
   constructor(
     private readonly command: CaseCommand,
+    private readonly access: AccessService,
     private readonly changes: CaseChangesService,
     private readonly participations: ParticipationRepository,
     private readonly deadlines: DeadlinesService,
@@ -42,7 +44,14 @@ export class CaseProcessesService {
       caseId,
       meta,
       action: AuditAction.PlacementEnd,
-      authorize: this.command.requireAction(CaseAction.EndPlacement),
+      authorize: (ability, loaded) => {
+        // Allowed but for the bed (the placement has ended, or never began): the case's state, not the user's rights, says no.
+        const placed = { ...loaded, participations: loaded.participations.map((p) => (p.purpose === Purpose.Shelter ? { ...p, holdsBed: true } : p)) };
+        if (!this.access.can(ability, CaseAction.EndPlacement, loaded) && this.access.can(ability, CaseAction.EndPlacement, placed)) {
+          return Problem.conflict('no-placement', 'The victim has no placement in your centre in this case');
+        }
+        return this.command.requireAction(CaseAction.EndPlacement)(ability, loaded);
+      },
       basis: [Section.Care],
       work: async ({ manager }) => {
         const bedsAvailable = await this.participations.endPlacement(manager, caseId, principal.organisationId);

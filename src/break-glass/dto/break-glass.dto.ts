@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { MeaningfulText } from '../../common/validation';
 import { PageQueryDto } from '../../common/page-query.dto';
 
 export class BreakGlassDto {
   @ApiProperty({ minLength: 20, maxLength: 2000 })
-  @IsString()
-  @MinLength(20)
-  @MaxLength(2000)
+  @MeaningfulText(20, 2000)
   justification!: string;
 }
 
@@ -21,10 +20,7 @@ export class BreakGlassQueryDto extends PageQueryDto {
 
 export class BreakGlassReviewDto {
   @ApiProperty({ minLength: 1, maxLength: 2000, description: "The reviewer's conclusion" })
-  @IsString()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @MinLength(1)
-  @MaxLength(2000)
+  @MeaningfulText(1, 2000)
   note!: string;
 }
 

@@ -1,9 +1,10 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsISO8601, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsISO8601, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { Purpose } from '../../access/policy';
 import { ReferralStatus, Urgency } from '../referral-rules';
+import { MeaningfulText } from '../../common/validation';
 
 export const REFERRAL_PURPOSES = [Purpose.Shelter, Purpose.Prosecution, Purpose.Investigation, Purpose.LabourInspection, Purpose.Residence] as const;
 
@@ -38,5 +39,5 @@ export class ListReferralsQuery extends PageQueryDto {
 }
 
 export class DeclineReferralDto {
-  @ApiProperty({ minLength: 1, maxLength: 1000 }) @IsString() @MinLength(1) @MaxLength(1000) reason!: string;
+  @ApiProperty({ minLength: 1, maxLength: 1000 }) @MeaningfulText(1, 1000) reason!: string;
 }
