@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { migrate } from '../../src/database/migrate';
 import { seedDemoData } from '../../src/seed/demo-data';
 import { databaseUrlFor, newRunId, withAdminClient } from './environment';
@@ -15,14 +16,22 @@ export default async function globalSetup(): Promise<void> {
   const services = await resolveServices((line) => process.stdout.write(`\n[test setup] ${line}`));
   const runId = newRunId();
   const template = `passage_t_${runId}`;
+  // The run's lease: a session advisory lock held by the jest parent until teardown, or until the
+  // process dies. Another run's clean-up skips the databases of a run whose lease is held, however
+  // long it has been running (a full fuzz run takes hours).
+  const lease = new Client({ connectionString: databaseUrlFor(services.databaseUrl, 'postgres') });
+  await lease.connect();
+  await lease.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [RUN_LEASE_NAMESPACE, runId]);
   await withAdminClient(services.databaseUrl, async (client) => {
-    // Leftovers of runs that were killed (older than an hour) are removed.
+    // Leftovers of runs that were killed (older than an hour, lease free) are removed.
     const stale = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'passage\\_t\\_%' AND datname NOT LIKE $1`, [
       `passage_t_${runId}%`,
     ]);
     for (const { datname } of stale.rows) {
       const created = parseInt(datname.slice('passage_t_'.length, 'passage_t_'.length + 8), 36);
-      if (Number.isFinite(created) && Date.now() - created > 3_600_000) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      if (!Number.isFinite(created) || Date.now() - created <= 3_600_000) continue;
+      if (await leaseHeld(client, datname.slice('passage_t_'.length, 'passage_t_'.length + runId.length))) continue;
+      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
     await client.query(`CREATE DATABASE "${template}"`);
   });
@@ -42,5 +51,18 @@ export default async function globalSetup(): Promise<void> {
       MATCH_INDEX_KEY: `match1:${randomBytes(32).toString('base64')}`,
     }),
   });
-  (globalThis as { __passageStop?: () => Promise<void> }).__passageStop = services.stop;
+  (globalThis as { __passageStop?: () => Promise<void> }).__passageStop = async () => {
+    await lease.end();
+    await services.stop();
+  };
+}
+
+/** The advisory-lock namespace of test-run leases (the second key is the hashed run id). */
+const RUN_LEASE_NAMESPACE = 7014;
+
+/** Whether the run is still alive: its lease cannot be taken. A lease taken here to test it is given back at once. */
+async function leaseHeld(client: Client, runId: string): Promise<boolean> {
+  const { rows } = await client.query<{ free: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS free`, [RUN_LEASE_NAMESPACE, runId]);
+  if (rows[0]!.free) await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [RUN_LEASE_NAMESPACE, runId]);
+  return !rows[0]!.free;
 }
