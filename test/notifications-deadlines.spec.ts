@@ -69,7 +69,17 @@ describe('notifications: deadlines', () => {
     const cancelled = await db.transaction((manager) => deadlines.cancelReferral(manager, referralId));
     expect(cancelled).toBe(2);
 
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The jobs still run when due (they are not removed); each must find nothing to fire.
+    const queue = worker.get(QueueService).queue(QueueName.Deadlines);
+    const ids = (await deadlineRows(kase.id)).map((row) => `deadline-${row.id}`);
+    await waitFor(
+      'the cancelled deadlines’ jobs to have run',
+      async () => {
+        const states = await Promise.all(ids.map(async (id) => (await queue.getJob(id))?.getState() ?? 'removed'));
+        return states.every((state) => state === 'completed' || state === 'removed');
+      },
+      15_000,
+    );
     expect((await deadlineRows(kase.id)).map((row) => [row.fired_at, row.cancelled_at !== null])).toEqual([
       [null, true],
       [null, true],

@@ -9,6 +9,7 @@ import { transformFileSync } from '@swc/core';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/database/data-source';
 import { DomainEventType } from '../src/outbox/domain-event';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { pingRedis } from '../src/redis/redis';
 import { createWorkerContext } from '../src/worker.module';
 import { count, dataSourceOf, Demo, NotificationsStack, waitFor } from './notifications.support';
@@ -125,8 +126,19 @@ describe('notifications: nothing is lost', () => {
 
       await redis.stop();
       const emitted = 10;
+      // The relay is watched, not changed: the check below runs once it has tried twice and failed since the events were written.
+      const relayed = jest.spyOn(worker.get(OutboxRelay), 'relayBatch');
       for (let i = 0; i < emitted; i += 1) await emit();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const calls = relayed.mock.calls.length;
+      await waitFor(
+        'two failed relay rounds with Redis down',
+        async () =>
+          (await Promise.allSettled(relayed.mock.results.slice(calls).map((result) => result.value as Promise<number>))).filter((r) => r.status === 'rejected')
+            .length >= 2,
+        20_000,
+        50,
+      );
+      relayed.mockRestore();
       expect(await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND relayed_at IS NULL`, [kase.id])).toBe(emitted);
 
       const back = Date.now();
