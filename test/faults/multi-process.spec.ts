@@ -67,12 +67,14 @@ describe('several API and worker processes', () => {
       await waitUntil(
         `the API on ${port}`,
         async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined))?.status === 200,
-        60_000,
+        80_000,
         100,
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${children.map(({ name, output }) => `${name}: ${output.join('').slice(-1500)}`).join('\n')}`);
+      });
       apis.push(`http://127.0.0.1:${port}`);
     }
-  }, 90_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(
