@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { quietStartUp } from './common/logging';
 import { coreImports } from './app.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
+import { AuthWorkerModule } from './auth/login-failure-retention';
 import { BreakGlassModule } from './break-glass/break-glass.module';
 import type { AppConfig } from './config/config';
 import { DeadlinesWorkerModule } from './deadlines/deadlines.module';
@@ -23,6 +24,7 @@ export class WorkerModule {
         ...coreImports(config, databaseUrl)!,
         QueueWorkerModule,
         AuditWorkerModule,
+        AuthWorkerModule,
         OutboxWorkerModule,
         DeadlinesWorkerModule,
         // The features that own deadline kinds: their handlers are registered with the deadline handler.
