@@ -146,6 +146,15 @@ async function login(baseUrl: string, email: string, password: string): Promise<
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
+/** The newest case the user sees, when the caller has none at hand (BENCH_ONLY=audit skips the case list section). */
+async function firstCase(baseUrl: string, token: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/cases?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { items?: Array<{ id: string }> };
+  const id = body.items?.[0]?.id;
+  if (response.status !== 200 || !id) throw new Error(`GET /api/cases answered ${response.status} without a case`);
+  return id;
+}
+
 async function read(url: string, token: string): Promise<{ status: number; body: string; headers: string[] }> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: await response.text(), headers: [...response.headers.keys()].sort() };
@@ -175,7 +184,7 @@ async function settledLag(client: Client, from: Date): Promise<CheckpointLag> {
 export async function measureAuditThroughput(
   launch: AppLaunch,
   client: Client,
-  persona: { email: string; password: string; caseId: string },
+  persona: { email: string; password: string; caseId?: string },
   options: AuditThroughputOptions,
   log: (line: string) => void,
 ): Promise<AuditThroughputResult> {
@@ -196,7 +205,8 @@ export async function measureAuditThroughput(
       `API processes: audited ${audited!.url} (pid ${audited!.pid}), no-audit ${bare!.url} (pid ${bare!.pid}), second audited ${second!.url} (pid ${second!.pid})`,
     );
     const token = await login(audited!.url!, persona.email, persona.password);
-    const path = `/api/cases/${persona.caseId}`;
+    const caseId = persona.caseId ?? (await firstCase(audited!.url!, token));
+    const path = `/api/cases/${caseId}`;
     const reference = await read(`${audited!.url}${path}`, token);
     const compared = await read(`${bare!.url}${path}`, token);
     if (reference.status !== 200) throw new Error(`GET ${path} answered ${reference.status}`);
@@ -257,7 +267,7 @@ export async function measureAuditThroughput(
     return {
       auditCost: {
         email: persona.email,
-        caseId: persona.caseId,
+        caseId,
         durationSeconds: options.durationSeconds,
         warmupSeconds: options.warmupSeconds,
         connections: options.connections,

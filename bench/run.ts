@@ -16,7 +16,9 @@ import { migrate } from '../src/database/migrate';
 import { createHttpApp } from '../src/http';
 import { seedDemoData } from '../src/seed/demo-data';
 import { BenchSequencer } from './audit-log';
-import { measureAuditThroughput } from './audit-throughput';
+import { auditFindings, type AuditVerifyResult, renderAuditSections } from './audit-report';
+import { type AuditThroughputResult, measureAuditThroughput } from './audit-throughput';
+import type { AppLaunch } from './api-processes';
 import { createBenchDatabase, dropBenchDatabase, withClient } from './database';
 import { measure, type LoadOptions } from './http-load';
 import { describeMachine } from './machine';
@@ -163,7 +165,29 @@ async function measureHttp(
   }
 }
 
-/** Phase 3b: the verifier in a child process of its own, for a clean peak RSS. */
+/** Sections 2, 2a and 3: audit write cost and API processes (child processes), then verification (a child of its own). */
+async function measureAuditSections(
+  launch: AppLaunch,
+  client: Client,
+  persona: { email: string; password: string; caseId?: string },
+  settings: BenchSettings,
+  config: AppConfig,
+): Promise<AuditThroughputResult & { verification: AuditVerifyResult }> {
+  log('audit write cost and API processes');
+  const runs = await measureAuditThroughput(
+    launch,
+    client,
+    persona,
+    { rounds: settings.auditRounds, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
+    log,
+  );
+  log('verifying the audit log');
+  const report = await runVerifier(launch.databaseUrl, config);
+  log(`verified ${report.result.checked} events in ${report.seconds.toFixed(1)} s: ${report.result.valid ? 'valid' : 'INVALID'}`);
+  return { ...runs, verification: { ...report, eventsPerSecond: report.result.checked / report.seconds } };
+}
+
+/** The verifier in a child process of its own, for a clean peak RSS. */
 function runVerifier(databaseUrl: string, config: AppConfig): Promise<VerifyReport> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'verify-child.js'), [], {
@@ -292,7 +316,7 @@ async function main(): Promise<void> {
     await migrate(database.url);
     await seedDemoData(database.url, password);
 
-    const results: BenchResults = await withClient(database.url, async (client) => {
+    const results: BenchResults | undefined = await withClient(database.url, async (client) => {
       const machine = await describeMachine(client, settings.redisUrl);
       const directory = await loadDirectory(client);
       const random = new Random(settings.seed);
@@ -318,21 +342,31 @@ async function main(): Promise<void> {
       const audit = { ...inserted, integration };
       const sizes = await tableSizes(client);
 
+      const launch: AppLaunch = { databaseUrl: database.url, redisUrl: settings.redisUrl, redisPrefix, appEnv };
+      if (settings.only === 'audit') {
+        const only = await measureAuditSections(launch, client, { email: PERSONAS[0].email, password }, settings, config);
+        mkdirSync(settings.outDir, { recursive: true });
+        writeFileSync(join(settings.outDir, 'audit.json'), `${JSON.stringify(only, null, 2)}\n`);
+        const findings = auditFindings(only.auditCost, only.apiProcesses, only.verification);
+        writeFileSync(
+          join(settings.outDir, 'AUDIT.md'),
+          [
+            '# Audit log benchmarks (BENCH_ONLY=audit)',
+            '',
+            `${new Date().toISOString()}, ${settings.cases} cases, ${settings.auditEvents} audit events, load average at start ${machine.loadAverageAtStart}.`,
+            '',
+            ...findings.map((finding) => `- ${finding}`),
+            '',
+            ...renderAuditSections(only.auditCost, only.apiProcesses, only.verification, ['2.', '2a.', '3.']),
+            '',
+          ].join('\n'),
+        );
+        for (const finding of findings) log(`finding: ${finding}`);
+        return undefined;
+      }
       const http = await measureHttp(config, database.url, client, password, settings);
-
-      log('audit write cost and API processes');
       const big = http.caseApi[0]!;
-      const auditRuns = await measureAuditThroughput(
-        { databaseUrl: database.url, redisUrl: settings.redisUrl, redisPrefix, appEnv },
-        client,
-        { email: big.email, password, caseId: big.caseId },
-        { rounds: settings.auditRounds, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
-        log,
-      );
-
-      log('verifying the audit log');
-      const verification = await runVerifier(database.url, config);
-      log(`verified ${verification.result.checked} events in ${verification.seconds.toFixed(1)} s: ${verification.result.valid ? 'valid' : 'INVALID'}`);
+      const { verification, ...auditRuns } = await measureAuditSections(launch, client, { email: big.email, password, caseId: big.caseId }, settings, config);
 
       log('measuring statistics');
       const statistics = await measureStatistics(config, database.url, client, password, log);
@@ -355,13 +389,17 @@ async function main(): Promise<void> {
         auditCost: auditRuns.auditCost,
         apiProcesses: auditRuns.apiProcesses,
         tokenCost: http.tokenCost,
-        auditVerify: { ...verification, eventsPerSecond: verification.result.checked / verification.seconds },
+        auditVerify: verification,
         notifications,
         statistics,
       };
       return { ...partial, findings: findingsOf(partial) };
     });
 
+    if (!results) {
+      log(`wrote ${join(settings.outDir, 'AUDIT.md')} and audit.json`);
+      return;
+    }
     mkdirSync(settings.outDir, { recursive: true });
     writeFileSync(join(settings.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(settings.outDir, 'REPORT.md'), renderReport(results));

@@ -19,8 +19,11 @@ export interface BenchSettings {
   /** PostgreSQL server (any database on it: the bench creates its own). */
   postgresUrl: string;
   redisUrl: string;
-  /** BENCH_ONLY=notifications: measure only the notifications section and merge it into results.json. */
-  only?: 'notifications';
+  /**
+   * BENCH_ONLY=notifications: measure only the notifications section and merge it into results.json;
+   * BENCH_ONLY=audit: only the audit sections (write cost, API processes, verification), written to AUDIT.md.
+   */
+  only?: 'notifications' | 'audit';
   notifications: NotificationSettings;
 }
 
@@ -80,8 +83,8 @@ export function loadBenchSettings(env: Env = process.env): BenchSettings {
 function only(env: Env): BenchSettings['only'] {
   const raw = env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'notifications') return raw;
-  throw new Error(`BENCH_ONLY must be "notifications" (or unset for the full run), got "${raw}"`);
+  if (raw === 'notifications' || raw === 'audit') return raw;
+  throw new Error(`BENCH_ONLY must be "notifications" or "audit" (or unset for the full run), got "${raw}"`);
 }
 
 /** Fresh secrets for one bench run, as environment: handed to child processes so they build the same configuration. */
