@@ -45,15 +45,12 @@ interface DeliveryRow {
 /** An organisation's webhooks, managed by its org_admin. */
 @Injectable()
 export class WebhooksService {
-  private readonly sealer: Sealer;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
-  ) {
-    this.sealer = new Sealer(config.encryptionKeys);
-  }
+    private readonly sealer: Sealer,
+  ) {}
 
   async create(principal: Principal, organisationId: string, body: CreateWebhookDto, meta: RequestMeta): Promise<CreatedWebhookDto> {
     this.requireOwnOrganisation(principal, organisationId);

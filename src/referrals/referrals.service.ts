@@ -8,7 +8,6 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseCommand } from '../cases/case-command';
-import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
@@ -20,6 +19,7 @@ import { OPERATIONAL_ROLE } from '../access/role';
 import { ConsentRepository } from '../participation/consent.repository';
 import { ParticipationRepository } from '../participation/participation.repository';
 import type { CreateReferralDto, ListReferralsQuery } from './dto/referral.dto';
+import { referralMessageAssociatedData } from './referral-message';
 import { ANSWER_HOURS, assertTransition, consentRequired, legalBasisFor, ReferralStatus, TARGET_TYPE, type Urgency } from './referral-rules';
 import { ReferralRepository, type ReferralRow } from './referral.repository';
 
