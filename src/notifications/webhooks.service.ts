@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { adminTarget } from '../audit/admin-target';
 import { AuditService } from '../audit/audit.service';
+import { administersOrganisation } from '../access/organisation-scope';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Sealer } from '../common/crypto';
 import { keyset, toPage } from '../common/pagination';
@@ -146,6 +147,6 @@ export class WebhooksService {
 
   /** The route is for org_admins (checked by the guard); here: of this very organisation. */
   private requireOwnOrganisation(principal: Principal, organisationId: string): void {
-    if (principal.organisationId !== organisationId) throw Problem.forbidden('You manage the webhooks of your own organisation only');
+    if (!administersOrganisation(principal, organisationId)) throw Problem.forbidden('You manage the webhooks of your own organisation only');
   }
 }
