@@ -3,7 +3,6 @@ import { Section } from '../access/policy';
 import { CaseSectionsStore } from './case-sections.store';
 import type { Sealer } from '../common/crypto';
 import type { EncryptionKey } from '../config/config';
-import type { RotationResult } from '../sealed-columns';
 import { BlindIndexer, probeOfIdentity } from '../matching/blind-index';
 import { IdentityIndexRepository } from '../matching/identity-index.repository';
 
@@ -13,11 +12,16 @@ import { IdentityIndexRepository } from '../matching/identity-index.repository';
  * matching keeps finding old rows meanwhile, run this, then drop the old keys). The identity
  * section is opened to do it; nothing else changes.
  */
-export async function reindexIdentities(dataSource: DataSource, sealer: Sealer, matchKeys: EncryptionKey[], batchSize = 500): Promise<RotationResult> {
+export async function reindexIdentities(
+  dataSource: DataSource,
+  sealer: Sealer,
+  matchKeys: EncryptionKey[],
+  batchSize = 500,
+): Promise<{ resealed: number; unreadable: string[] }> {
   const store = new CaseSectionsStore(sealer);
   const indexer = new BlindIndexer(matchKeys);
   const index = new IdentityIndexRepository();
-  const result: RotationResult = { resealed: 0, unreadable: [] };
+  const result = { resealed: 0, unreadable: [] as string[] };
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const batch = await index.casesNotUnder(dataSource.manager, indexer.currentKeyId, after, batchSize);
