@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Sealer } from '../src/common/crypto';
 import { parseEncryptionKeys } from '../src/config/config';
-import { rewrapDocumentKeys } from '../src/documents/document-key-rotation';
-import { resealNotes } from '../src/notes/note-key-rotation';
+import { rotateSealedColumns, SEALED_COLUMNS } from '../src/sealed-columns';
 import { TestApp, type TestResponse } from './support/app';
 import { required } from './support/database';
 import { addParticipation, createCase } from './support/factories';
 
 const MB = 1024 * 1024;
+const columnsOf = (table: string) => SEALED_COLUMNS.filter((column) => column.table === table);
 
 /** A multipart/form-data body with the given fields, in order; a Buffer value is sent as a file part. */
 function multipart(fields: Array<[string, string | { filename: string; content: Buffer }]>): { payload: Buffer; contentType: string } {
@@ -321,8 +321,8 @@ describe('notes and documents under a new DATA_ENCRYPTION_KEY', () => {
     const rotated = await TestApp.start({ DATA_ENCRYPTION_KEY: newKey });
     try {
       const sealer = new Sealer(parseEncryptionKeys(`${newKey},${oldKey}`));
-      const notes = await resealNotes(rotated.dataSource, sealer);
-      const documents = await rewrapDocumentKeys(rotated.dataSource, sealer);
+      const notes = await rotateSealedColumns(rotated.dataSource, sealer, { columns: columnsOf('case_note') });
+      const documents = await rotateSealedColumns(rotated.dataSource, sealer, { columns: columnsOf('case_document') });
       expect(notes.unreadable).toEqual([]);
       expect(documents.unreadable).toEqual([]);
       expect(notes.resealed).toBeGreaterThanOrEqual(1);
@@ -339,8 +339,7 @@ describe('notes and documents under a new DATA_ENCRYPTION_KEY', () => {
     } finally {
       // Back under the run's key: later specs of this worker share the database.
       const back = new Sealer(parseEncryptionKeys(`${oldKey},${newKey}`));
-      await resealNotes(rotated.dataSource, back);
-      await rewrapDocumentKeys(rotated.dataSource, back);
+      await rotateSealedColumns(rotated.dataSource, back, { columns: [...columnsOf('case_note'), ...columnsOf('case_document')] });
       await rotated.close();
     }
   }, 60_000);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { reindexIdentities } from '../src/cases/key-rotation';
+import { reindexIdentities } from '../src/cases/identity-reindex';
 import { Sealer } from '../src/common/crypto';
 import { parseEncryptionKeys } from '../src/config/config';
 import { TestApp } from './support/app';

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
 import { DomainEventType } from '../src/outbox/domain-event';
+import { Sealer } from '../src/common/crypto';
 import { WebhookDeliveryHandler } from '../src/notifications/webhook-delivery.handler';
 import { TestApp } from './support/app';
 import { createCase } from './support/factories';
@@ -63,7 +64,7 @@ describe('webhook SSRF', () => {
       `INSERT INTO webhook_delivery (webhook_id, event_id, type, case_id, body) VALUES ($1, $2, 'case.closed', $3, '{}') RETURNING id`,
       [webhookId, randomUUID(), caseId],
     );
-    const handler = new WebhookDeliveryHandler(t.dataSource, t.config);
+    const handler = new WebhookDeliveryHandler(t.dataSource, t.config, t.app.get(Sealer));
     await expect(handler.handle({ deliveryId: delivery!.id }, { job: {} as Job, finalAttempt: true })).rejects.toThrow(/refused/);
     expect(hits).toBe(0);
     const log = await t.get<{ items: Array<{ status: string; lastStatusCode: number | null; lastError: string }> }>(

@@ -8,8 +8,6 @@ export enum Section {
   Immigration = 'immigration',
 }
 export const SECTIONS = Object.values(Section);
-/** Encrypted at rest by the application (PRODUCT.md, The case file). */
-export const SENSITIVE_SECTIONS: readonly Section[] = [Section.Identity, Section.Care, Section.Investigation, Section.Immigration];
 
 export enum Purpose {
   Lead = 'lead',
@@ -71,6 +69,21 @@ export const PURPOSE_POLICY: Record<Purpose, PurposePolicy> = {
     sections: { summary: r, identity: r, immigration: w },
   },
 };
+
+type ReferralPurpose = Exclude<Purpose, Purpose.Lead>;
+
+/**
+ * Which kind of organisation a referral for each purpose goes to, read off the policy table:
+ * the one organisation type that may hold a participation for that purpose (a lead is never
+ * referred). A purpose open to several types would make this ambiguous, so that fails at start-up.
+ */
+export const REFERRAL_TARGET_TYPE = Object.fromEntries(
+  PURPOSES.filter((purpose): purpose is ReferralPurpose => purpose !== Purpose.Lead).map((purpose) => {
+    const [type, ...others] = PURPOSE_POLICY[purpose].organisationTypes;
+    if (!type || others.length > 0) throw new Error(`referral purpose ${purpose} needs exactly one organisation type in PURPOSE_POLICY`);
+    return [purpose, type];
+  }),
+) as Record<ReferralPurpose, OrganisationType>;
 
 /** What a break-glass grant opens, and for how long. */
 export const BREAK_GLASS_SECTIONS: readonly Section[] = [Section.Summary, Section.Identity];

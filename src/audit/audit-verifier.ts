@@ -10,7 +10,7 @@ import { type LegacyCheckpoint, LegacyChainCheck, type LegacyRow } from './legac
 import { type AuditVerification, LogAuditor, MAX_BREAKS } from './log-auditor';
 import { openNote, parseCheckpointBody, parseVerifierKey } from './signed-note';
 
-export type { AuditBreak, AuditVerification } from './log-auditor';
+export type { AuditVerification } from './log-auditor';
 
 /** Held shared by verification and exclusively by retention, so a verification never sees events vanish under it. */
 export const PREFIX_LOCK_SQL = `hashtext('passage:audit:prefix')`;

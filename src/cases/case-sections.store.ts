@@ -59,24 +59,6 @@ export class CaseSectionsStore {
     );
   }
 
-  /** Re-seals one row under the current key without changing its content or version (key rotation). */
-  async reseal(manager: EntityManager, caseId: string, section: Section): Promise<boolean> {
-    const rows: SectionRow[] = await manager.query(
-      `SELECT section, version, data, key_id, ciphertext FROM case_section WHERE case_id = $1 AND section = $2 FOR UPDATE`,
-      [caseId, section],
-    );
-    const row = rows[0];
-    if (!row || row.key_id === null || row.key_id === this.sealer.currentKeyId) return false;
-    const sealed = this.sealer.sealJson(this.open(caseId, row), CaseSectionsStore.associatedData(caseId, section));
-    await manager.query(`UPDATE case_section SET key_id = $3, ciphertext = $4 WHERE case_id = $1 AND section = $2`, [
-      caseId,
-      section,
-      sealed.keyId,
-      sealed.ciphertext,
-    ]);
-    return true;
-  }
-
   private columns(caseId: string, section: Section, data: SectionData): { data: SectionData | null; keyId: string | null; ciphertext: Buffer | null } {
     if (section === Section.Summary) return { data, keyId: null, ciphertext: null };
     const sealed = this.sealer.sealJson(data, CaseSectionsStore.associatedData(caseId, section));

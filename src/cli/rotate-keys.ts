@@ -1,15 +1,15 @@
-import { Sealer } from '../common/crypto';
+import { createSealer } from '../common/crypto.module';
 import { loadConfigOrExit } from '../config/config';
 import { openCliDatabase } from '../database/cli-database';
 import { createDataSource } from '../database/data-source';
-import { reindexIdentities, rotateEncryptionKeys } from '../cases/key-rotation';
-import { rewrapDocumentKeys } from '../documents/document-key-rotation';
-import { resealNotes } from '../notes/note-key-rotation';
+import { reindexIdentities } from '../cases/identity-reindex';
+import { rotateSealedColumns } from '../sealed-columns';
 
 /**
  * `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY (or MATCH_INDEX_KEY), keep
- * the old ones after it, run this, then drop the old ones. Both rotations run; each does nothing
- * when everything is already under its first key.
+ * the old ones after it, run this, then drop the old ones. It walks every sealed column of the
+ * registry (src/sealed-columns.ts), then the identity blind indexes; each does nothing when
+ * everything is already under its first key.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -17,13 +17,12 @@ async function main(): Promise<void> {
   const dataSource = createDataSource(database.url);
   try {
     await dataSource.initialize();
-    const sealer = new Sealer(config.encryptionKeys);
-    const results = [await rotateEncryptionKeys(dataSource, sealer), await resealNotes(dataSource, sealer), await rewrapDocumentKeys(dataSource, sealer)];
-    const resealed = results.reduce((sum, r) => sum + r.resealed, 0);
-    process.stdout.write(`re-sealed ${resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
+    const sealer = createSealer(config);
+    const sealed = await rotateSealedColumns(dataSource, sealer);
+    process.stdout.write(`re-sealed ${sealed.resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
     const reindexed = await reindexIdentities(dataSource, sealer, config.matchIndexKeys);
     process.stdout.write(`re-indexed the identity of ${reindexed.resealed} case(s) under match key "${config.matchIndexKeys[0]!.id}"\n`);
-    const unreadable = [...results.flatMap((r) => r.unreadable), ...reindexed.unreadable];
+    const unreadable = [...sealed.unreadable, ...reindexed.unreadable];
     if (unreadable.length > 0) {
       process.stderr.write(`passage: ${unreadable.length} row(s) could not be opened and were left as they are:\n  ${unreadable.join('\n  ')}\n`);
       process.exitCode = 1;

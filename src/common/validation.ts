@@ -103,10 +103,6 @@ export function jsonNestedDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-export function validationErrorsToProblem(errors: ValidationError[], detail: string): Problem {
-  return Problem.badRequest(detail, flatten(errors));
-}
-
 /**
  * Optional, but not nullable: an absent field is skipped, an explicit `null` is validated (and
  * refused by the field's other rules). class-validator's @IsOptional would let `null` through to

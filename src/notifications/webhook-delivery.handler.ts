@@ -36,14 +36,13 @@ interface DeliveryRow {
 @Injectable()
 @HandlesJob(JobName.DeliverWebhook)
 export class WebhookDeliveryHandler implements JobHandler<JobName.DeliverWebhook> {
-  private readonly sealer: Sealer;
   private readonly allowPrivateNetworks: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly sealer: Sealer,
   ) {
-    this.sealer = new Sealer(config.encryptionKeys);
     this.allowPrivateNetworks = config.webhookAllowPrivateNetworks;
   }
 

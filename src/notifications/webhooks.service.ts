@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { adminTarget } from '../audit/admin-target';
 import { AuditService } from '../audit/audit.service';
+import { administersOrganisation } from '../access/organisation-scope';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Sealer } from '../common/crypto';
 import { keyset, toPage } from '../common/pagination';
@@ -45,15 +46,12 @@ interface DeliveryRow {
 /** An organisation's webhooks, managed by its org_admin. */
 @Injectable()
 export class WebhooksService {
-  private readonly sealer: Sealer;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
-  ) {
-    this.sealer = new Sealer(config.encryptionKeys);
-  }
+    private readonly sealer: Sealer,
+  ) {}
 
   async create(principal: Principal, organisationId: string, body: CreateWebhookDto, meta: RequestMeta): Promise<CreatedWebhookDto> {
     this.requireOwnOrganisation(principal, organisationId);
@@ -149,6 +147,6 @@ export class WebhooksService {
 
   /** The route is for org_admins (checked by the guard); here: of this very organisation. */
   private requireOwnOrganisation(principal: Principal, organisationId: string): void {
-    if (principal.organisationId !== organisationId) throw Problem.forbidden('You manage the webhooks of your own organisation only');
+    if (!administersOrganisation(principal, organisationId)) throw Problem.forbidden('You manage the webhooks of your own organisation only');
   }
 }

@@ -1,4 +1,4 @@
-import { Purpose, LegalBasis } from '../access/policy';
+import { LegalBasis } from '../access/policy';
 import { Problem } from '../common/problem';
 import { OrganisationType } from '../access/organisation-type';
 
@@ -38,14 +38,8 @@ export function statesLeadingTo(to: ReferralStatus): ReferralStatus[] {
   return (Object.keys(TRANSITIONS) as ReferralStatus[]).filter((from) => TRANSITIONS[from].includes(to));
 }
 
-/** Which kind of organisation each referral purpose goes to. */
-export const TARGET_TYPE: Record<Exclude<Purpose, Purpose.Lead>, OrganisationType> = {
-  [Purpose.Shelter]: OrganisationType.ReceptionCentre,
-  [Purpose.Prosecution]: OrganisationType.Prosecution,
-  [Purpose.Investigation]: OrganisationType.Police,
-  [Purpose.LabourInspection]: OrganisationType.LabourInspection,
-  [Purpose.Residence]: OrganisationType.Migration,
-};
+/** Which kind of organisation each referral purpose goes to: derived from the policy table in src/access. */
+export { REFERRAL_TARGET_TYPE as TARGET_TYPE } from '../access/policy';
 
 const LAW_ENFORCEMENT: readonly OrganisationType[] = [OrganisationType.Police, OrganisationType.Prosecution];
 const CONSENT_ALWAYS: readonly OrganisationType[] = [OrganisationType.ReceptionCentre, OrganisationType.Migration, OrganisationType.LabourInspection];

@@ -8,7 +8,6 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseCommand } from '../cases/case-command';
-import { referralMessageAssociatedData } from '../cases/key-rotation';
 import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
@@ -17,9 +16,11 @@ import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
 import { OutboxService } from '../outbox/outbox.service';
 import { OPERATIONAL_ROLE } from '../access/role';
+import { ANSWERING_SIDE, referralAnswerRefusal } from '../access/referral-answers';
 import { ConsentRepository } from '../participation/consent.repository';
 import { ParticipationRepository } from '../participation/participation.repository';
 import type { CreateReferralDto, ListReferralsQuery } from './dto/referral.dto';
+import { referralMessageAssociatedData } from './referral-message';
 import { ANSWER_HOURS, assertTransition, consentRequired, legalBasisFor, ReferralStatus, TARGET_TYPE, type Urgency } from './referral-rules';
 import { ReferralRepository, type ReferralRow } from './referral.repository';
 
@@ -176,7 +177,7 @@ export class ReferralsService {
   }
 
   async accept(principal: Principal, referralId: string, meta: RequestMeta): Promise<ReferralView> {
-    return this.answer(principal, referralId, meta, AuditAction.ReferralAccept, 'to', async (manager, row) => {
+    return this.answer(principal, referralId, meta, AuditAction.ReferralAccept, ANSWERING_SIDE.accept, async (manager, row) => {
       assertTransition(row.status, ReferralStatus.Accepted);
       if (row.respond_by.getTime() <= Date.now()) return Problem.conflict('referral-expired', 'The time to answer this referral has passed');
       const organisations: Array<{ type: OrganisationType; country: string | null; accepts_minors: boolean | null }> = await manager.query(
@@ -216,7 +217,7 @@ export class ReferralsService {
   }
 
   async decline(principal: Principal, referralId: string, reason: string, meta: RequestMeta): Promise<ReferralView> {
-    return this.answer(principal, referralId, meta, AuditAction.ReferralDecline, 'to', async (manager, row) => {
+    return this.answer(principal, referralId, meta, AuditAction.ReferralDecline, ANSWERING_SIDE.decline, async (manager, row) => {
       assertTransition(row.status, ReferralStatus.Declined);
       await this.setStatus(manager, row, ReferralStatus.Declined, principal.userId, reason);
       await this.outbox.emit(manager, {
@@ -231,7 +232,7 @@ export class ReferralsService {
   }
 
   async withdraw(principal: Principal, referralId: string, meta: RequestMeta): Promise<ReferralView> {
-    return this.answer(principal, referralId, meta, AuditAction.ReferralWithdraw, 'from', async (manager, row) => {
+    return this.answer(principal, referralId, meta, AuditAction.ReferralWithdraw, ANSWERING_SIDE.withdraw, async (manager, row) => {
       assertTransition(row.status, ReferralStatus.Withdrawn);
       await this.setStatus(manager, row, ReferralStatus.Withdrawn, principal.userId);
       await this.outbox.emit(manager, {
@@ -260,10 +261,9 @@ export class ReferralsService {
   ): Promise<ReferralView> {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const row = await this.referrals.find(manager, referralId, { lock: true });
-      const involved = row && (row.to_organisation_id === principal.organisationId || row.from_organisation_id === principal.organisationId);
-      if (!row || !involved) return { refusal: NOT_FOUND(), caseId: row?.case_id ?? null };
-      const answering = side === 'to' ? row.to_organisation_id : row.from_organisation_id;
-      if (answering !== principal.organisationId || OPERATIONAL_ROLE[principal.organisationType] !== principal.role) {
+      const refusal = row && referralAnswerRefusal(principal, { fromOrganisationId: row.from_organisation_id, toOrganisationId: row.to_organisation_id }, side);
+      if (!row || refusal === 404) return { refusal: NOT_FOUND(), caseId: row?.case_id ?? null };
+      if (refusal === 403) {
         return {
           refusal: Problem.forbidden(
             side === 'to' ? 'Only the target organisation answers a referral' : 'Only the referring organisation withdraws a referral',

@@ -376,5 +376,3 @@ export const MESSAGES: Record<ReportLanguage, Messages> = {
     no: 'nein',
   },
 };
-
-export type ReportMessages = Messages;

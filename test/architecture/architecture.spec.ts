@@ -23,7 +23,7 @@ const PUBLIC_BY_ROLE = [/\.module$/, /\.service$/, /\.repository$/, /\.entity$/,
 const PUBLIC_FILES: Record<string, readonly string[]> = {
   audit: ['audit-action', 'admin-target', 'case-access-history', 'audit-csv'],
   auth: ['password', 'principal.loader'],
-  cases: ['case-command', 'case-lifecycle', 'sections/section-schemas', 'key-rotation'],
+  cases: ['case-command', 'case-lifecycle', 'sections/section-schemas'],
   deadlines: ['deadline-kind', 'deadline-kind-handler'],
   matching: ['blind-index'],
   outbox: ['domain-event', 'pg-listener', 'polling-loop'],
