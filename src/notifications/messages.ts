@@ -53,6 +53,22 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.TaskDue]: (r) => `Une tâche du dossier ${r} arrive à échéance`,
     [DomainEventType.MinorAtAdultCentre]: (r) => `La victime du dossier ${r} est mineure dans un centre sans mineurs : à reloger`,
   },
+  de: {
+    [DomainEventType.ReferralReceived]: (r) => `Weiterleitung erhalten für Fall ${r}`,
+    [DomainEventType.ReferralAccepted]: (r) => `Weiterleitung angenommen für Fall ${r}`,
+    [DomainEventType.ReferralDeclined]: (r) => `Weiterleitung abgelehnt für Fall ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r) => `Weiterleitung zurückgezogen für Fall ${r}`,
+    [DomainEventType.ReferralExpired]: (r) => `Weiterleitung ohne Antwort abgelaufen für Fall ${r}`,
+    [DomainEventType.ReferralReminder]: (r) => `Weiterleitung für Fall ${r} wartet auf Ihre Antwort`,
+    [DomainEventType.ConsentWithdrawn]: (r) => `Einwilligung widerrufen für Fall ${r}`,
+    [DomainEventType.CaseClosed]: (r) => `Fall ${r} abgeschlossen`,
+    [DomainEventType.BreakGlassUsed]: (r) => `Notfallzugriff auf Fall ${r} genutzt`,
+    [DomainEventType.BreakGlassReviewDue]: (r) => `Notfallzugriff auf Fall ${r} wartet auf Prüfung`,
+    [DomainEventType.ReflectionPeriodEnding]: (r) => `Bedenkzeit für Fall ${r} endet bald`,
+    [DomainEventType.ReflectionPeriodEnded]: (r) => `Bedenkzeit für Fall ${r} ist abgelaufen`,
+    [DomainEventType.TaskDue]: (r) => `Eine Aufgabe zu Fall ${r} ist fällig`,
+    [DomainEventType.MinorAtAdultCentre]: (r) => `Das Opfer in Fall ${r} ist minderjährig in einer Einrichtung ohne Minderjährige: verlegen`,
+  },
 };
 
 const LABELS: Record<Language, { event: string; case: string; open: string; footer: string }> = {
@@ -73,6 +89,12 @@ const LABELS: Record<Language, { event: string; case: string; open: string; foot
     case: 'Dossier',
     open: 'Ouvrir le dossier',
     footer: 'Ce message ne contient aucune donnée personnelle. Connectez-vous à Passage pour voir ce que vous êtes autorisé à voir.',
+  },
+  de: {
+    event: 'Ereignis',
+    case: 'Fall',
+    open: 'Fall öffnen',
+    footer: 'Diese Nachricht enthält keine personenbezogenen Daten. Melden Sie sich bei Passage an, um zu sehen, was Sie sehen dürfen.',
   },
 };
 

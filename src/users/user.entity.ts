@@ -1,7 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from '../access/role';
 
-export type Language = 'en' | 'nl' | 'fr';
+/** The languages of the web app and the e-mails (user.language CHECK). */
+export const LANGUAGES = ['en', 'nl', 'fr', 'de'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 @Entity('user')
 export class User {

@@ -178,6 +178,10 @@ describe('web app journeys', () => {
     await visible(page.getByRole('navigation').getByRole('link', { name: 'Mes dossiers' }));
     await page.getByRole('navigation').getByRole('link', { name: 'Ouvrir un dossier' }).click();
     await shot(page, 'new-case-fr');
+    // The choice is saved (PATCH /api/me): the next sign-in, in a browser that prefers English, speaks French.
+    const again = await as('inspector@be-labour.test');
+    await hasAttribute(again.locator('html'), 'lang', 'fr');
+    await visible(again.getByRole('navigation').getByRole('link', { name: 'Mes dossiers' }));
   });
 
   it('keyboard only: open a case and refer it', async () => {
