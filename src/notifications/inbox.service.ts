@@ -6,6 +6,7 @@ import { Problem } from '../common/problem';
 import type { DomainEventType } from '../outbox/domain-event';
 import type { NotificationListDto, NotificationQueryDto } from './dto/notification.dto';
 import { modify, SqlParams } from '../common/sql';
+import { announceInboxChange } from './inbox-signals';
 
 interface NotificationRow {
   id: string;
@@ -52,12 +53,28 @@ export class InboxService {
     );
   }
 
-  /** Idempotent: reading twice keeps the first time. Someone else's notification does not exist (404). */
-  async markRead(userId: string, notificationId: string): Promise<void> {
-    const { count } = await modify(this.dataSource, `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2`, [
-      notificationId,
+  /** The badge's number: unread notifications, counted on the partial unread index. */
+  async unreadCount(userId: string): Promise<number> {
+    const rows: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL`, [
       userId,
     ]);
-    if (count === 0) throw Problem.notFound('No such notification');
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Idempotent: reading twice keeps the first time. Someone else's notification does not exist (404).
+   * The user's other tabs hear of it through their streams.
+   */
+  async markRead(userId: string, notificationId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const { rows } = await modify<{ was_unread: boolean }>(
+        manager,
+        `UPDATE notification n SET read_at = COALESCE(n.read_at, now()) FROM notification old
+          WHERE n.id = $1 AND n.user_id = $2 AND old.id = n.id RETURNING old.read_at IS NULL AS was_unread`,
+        [notificationId, userId],
+      );
+      if (rows.length === 0) throw Problem.notFound('No such notification');
+      if (rows[0]!.was_unread) await announceInboxChange(manager, [userId]);
+    });
   }
 }

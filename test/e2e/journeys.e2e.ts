@@ -184,7 +184,12 @@ describe('web app journeys', () => {
     await visible(again.getByRole('navigation').getByRole('link', { name: 'Mes dossiers' }));
   });
 
-  it('keyboard only: open a case and refer it', async () => {
+  it('keyboard only: open a case and refer it; the receiving caseworker’s badge updates live, without a reload', async () => {
+    const caseworker = await as('caseworker@be-shelter-brussels.test', '/inbox');
+    const badge = caseworker.getByRole('navigation').getByTestId('unread-badge');
+    const before = Number((await badge.count()) > 0 ? ((await badge.textContent()) ?? '').replace(/\D/g, '') : 0);
+    // A marker in the page's memory: were the page reloaded, it would be gone.
+    await caseworker.evaluate('window.__passageSamePage = true');
     const page = await as('officer2@be-police.test');
     await tabTo(page, page.getByRole('navigation').getByRole('link', { name: 'Open a case' }));
     await page.keyboard.press('Enter');
@@ -213,6 +218,16 @@ describe('web app journeys', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('Waiting for an answer').waitFor();
     await shot(page, 'keyboard-referred');
+
+    const unread = async () => Number(((await badge.textContent()) ?? '').replace(/\D/g, ''));
+    await until(async () => (await unread()) === before + 1, 'the badge to count the new referral');
+    expect(await caseworker.evaluate('window.__passageSamePage === true')).toBe(true);
+    // The open inbox list refreshed with it too.
+    await caseworker
+      .getByRole('link', { name: /^Referral of / })
+      .first()
+      .waitFor();
+    await shot(caseworker, 'inbox-live');
   });
 
   it('shows a sign-in page and a not-found page', async () => {

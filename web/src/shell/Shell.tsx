@@ -3,6 +3,7 @@ import { useDisclosure, useIdle } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useUnreadCount } from '../features/inbox/hooks';
+import { useUnreadStream } from '../features/inbox/useUnreadStream';
 import { isLanguage, LANGUAGES, useLanguage, useT, type Language } from '../i18n/i18n';
 import { session } from '../session/session';
 import { canOpenCases, isOperational, useMe, useSaveLanguage } from './useMe';
@@ -46,7 +47,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const me = useMe();
-  const unread = useUnreadCount();
+  const unread = useUnreadCount(useUnreadStream());
   const idle = useIdle(IDLE_SIGN_OUT_MS, { initialState: false });
   const { setLanguage } = useLanguage();
   const savedLanguage = me.data?.language;
