@@ -259,6 +259,35 @@ describe('notifications: outbox to inbox and e-mail', () => {
     );
   });
 
+  it('writes a referral event’s e-mail in German and French, as the users chose with PATCH /api/me, linking to the referral’s page', async () => {
+    await api.patch('/api/me', { language: 'de' }, await api.login('officer@lu-police.test'));
+    await api.patch('/api/me', { language: 'fr' }, await api.login('officer2@lu-police.test'));
+    try {
+      const kase = await demo.createCase('LU');
+      const referralId = await demo.createReferral(kase.id, 'lu-police', 'lu-shelter', new Date(Date.now() + 3600_000));
+      await demo.emit({ type: DomainEventType.ReferralAccepted, caseId: kase.id, referralId, organisationIds: [kase.leadOrganisationId] });
+      const rows = await waitFor('two notifications', async () => {
+        const found = await notificationsOf(DomainEventType.ReferralAccepted, kase.id);
+        return found.length === 2 && found;
+      });
+      const texts = await waitFor('two e-mails, written and recorded', async () => {
+        const found = stack.emailFiles().filter((name) => rows.some((row) => name.endsWith(`-${row.id}.eml`)));
+        const recorded = await count(db, `SELECT 1 FROM notification_email WHERE notification_id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+        return (
+          found.length === 2 && recorded === 2 && found.map((name) => ({ name, text: decodeQuotedPrintable(readFileSync(join(stack.mailDir, name), 'utf8')) }))
+        );
+      });
+      const of = (email: string) => texts.find(({ name }) => name.endsWith(`-${rows.find((row) => row.email === email)!.id}.eml`))!.text;
+      expect(of('officer@lu-police.test')).toContain(`Weiterleitung angenommen für Fall ${kase.reference}`);
+      expect(of('officer@lu-police.test')).toContain(`Weiterleitung öffnen: https://passage.test/referrals/${referralId}`);
+      expect(of('officer2@lu-police.test')).toContain(`Orientation acceptée pour le dossier ${kase.reference}`);
+      expect(of('officer2@lu-police.test')).toContain(`https://passage.test/referrals/${referralId}`);
+      for (const { text } of texts) expect(text).not.toContain(`/cases/${kase.id}`);
+    } finally {
+      await db.query(`UPDATE "user" SET language = 'en' WHERE email IN ('officer@lu-police.test', 'officer2@lu-police.test')`);
+    }
+  });
+
   it('makes one inbox row and one e-mail per recipient when the fan-out job and the e-mail job run twice', async () => {
     const kase = await demo.createCase('LU');
     // officer2 acts, so officer is the one recipient.

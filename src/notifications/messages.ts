@@ -71,29 +71,33 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
   },
 };
 
-const LABELS: Record<Language, { event: string; case: string; open: string; footer: string }> = {
+const LABELS: Record<Language, { event: string; case: string; open: string; openReferral: string; footer: string }> = {
   en: {
     event: 'Event',
     case: 'Case',
     open: 'Open the case',
+    openReferral: 'Open the referral',
     footer: 'This message carries no personal data. Sign in to Passage to see what you are allowed to see.',
   },
   nl: {
     event: 'Gebeurtenis',
     case: 'Dossier',
     open: 'Open het dossier',
+    openReferral: 'Open de doorverwijzing',
     footer: 'Dit bericht bevat geen persoonsgegevens. Meld u aan bij Passage om te zien wat u mag zien.',
   },
   fr: {
     event: 'Événement',
     case: 'Dossier',
     open: 'Ouvrir le dossier',
+    openReferral: "Ouvrir l'orientation",
     footer: 'Ce message ne contient aucune donnée personnelle. Connectez-vous à Passage pour voir ce que vous êtes autorisé à voir.',
   },
   de: {
     event: 'Ereignis',
     case: 'Fall',
     open: 'Fall öffnen',
+    openReferral: 'Weiterleitung öffnen',
     footer: 'Diese Nachricht enthält keine personenbezogenen Daten. Melden Sie sich bei Passage an, um zu sehen, was Sie sehen dürfen.',
   },
 };
@@ -107,12 +111,22 @@ export interface EmailContent {
   text: string;
 }
 
-/** Plain text only: the event type, the case reference and a link; whoever follows it signs in. */
-export function notificationEmail(language: Language, type: DomainEventType, caseReference: string, caseUrl: string): EmailContent {
+/** Where an e-mail's link leads: the referral's page for a referral event, else the case's page. Ids only. */
+export interface EmailLink {
+  caseId: string;
+  referralId?: string | null;
+}
+
+/**
+ * Plain text only, in the recipient's language: the event type, the case reference and a link
+ * that opens the right page of the web app (after sign-in); nothing about the person.
+ */
+export function notificationEmail(language: Language, type: DomainEventType, caseReference: string, publicUrl: string, link: EmailLink): EmailContent {
   const labels = LABELS[language] ?? LABELS.en;
   const title = notificationTitle(language, type, caseReference);
+  const open = link.referralId ? `${labels.openReferral}: ${publicUrl}/referrals/${link.referralId}` : `${labels.open}: ${publicUrl}/cases/${link.caseId}`;
   return {
     subject: `Passage: ${title}`,
-    text: [title, '', `${labels.event}: ${type}`, `${labels.case}: ${caseReference}`, `${labels.open}: ${caseUrl}`, '', labels.footer, ''].join('\n'),
+    text: [title, '', `${labels.event}: ${type}`, `${labels.case}: ${caseReference}`, open, '', labels.footer, ''].join('\n'),
   };
 }
