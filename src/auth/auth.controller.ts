@@ -4,11 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiProblems } from '../common/openapi';
+import { Problem } from '../common/problem';
+import type { Language } from '../common/language';
 import { CurrentPrincipal, Public, requestMeta } from '../access/route.decorators';
 import { AuthService } from './auth.service';
 import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
 import type { Principal } from '../access/principal';
-import { readMe } from '../users/me';
 
 @ApiTags('auth')
 @Controller()
@@ -53,7 +54,32 @@ export class AuthController {
   @ApiOperation({ summary: 'The signed-in user and their organisation' })
   @ApiOkResponse({ type: MeDto })
   @ApiProblems(401)
-  me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
-    return readMe(this.dataSource, principal.userId);
+  async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
+    const rows: Array<{
+      id: string;
+      email: string;
+      name: string;
+      role: string;
+      language: Language;
+      org_id: string;
+      slug: string;
+      org_name: string;
+      type: string;
+      country: string | null;
+    }> = await this.dataSource.query(
+      `SELECT u.id, u.email, u.name, u.role, u.language, o.id AS org_id, o.slug, o.name AS org_name, o.type, o.country
+           FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [principal.userId],
+    );
+    const row = rows[0];
+    if (!row) throw Problem.unauthorized();
+    return {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      language: row.language,
+      organisation: { id: row.org_id, slug: row.slug, name: row.org_name, type: row.type, country: row.country },
+    };
   }
 }

@@ -1,9 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from '../access/role';
 
-/** The languages of the web app and the e-mails (user.language CHECK). */
-export const LANGUAGES = ['en', 'nl', 'fr', 'de'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import type { Language } from '../common/language';
+
+export { LANGUAGES, type Language } from '../common/language';
 
 @Entity('user')
 export class User {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { LANGUAGES, type Language } from '../../users/user.entity';
+import { LANGUAGES, type Language } from '../../common/language';
 
 export class LoginDto {
   @ApiProperty({ example: 'officer@be-police.test' })
