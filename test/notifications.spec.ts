@@ -68,7 +68,19 @@ describe('notifications: outbox to inbox and e-mail', () => {
       return found.length > 0 && found;
     });
     expect(rows.map((row) => row.email)).toEqual(['caseworker@be-shelter-antwerp.test']);
-    expect(rows[0]!.title).toBe(`Referral received for case ${kase.reference}`);
+    // The title says who did what (readable context), and the inbox item names the actor.
+    const police: Array<{ name: string }> = await db.query(`SELECT name FROM organisation WHERE slug = 'be-police'`);
+    expect(rows[0]!.title).toBe(`${police[0]!.name} referred case ${kase.reference} to you`);
+    const inbox = await api.get<{ items: Array<InboxItem & { actor?: { id: string; name: string; organisation: { slug: string; name: string } } }> }>(
+      '/api/notifications?limit=100',
+      await api.login('caseworker@be-shelter-antwerp.test'),
+    );
+    const item = inbox.body.items.find((candidate) => candidate.caseId === kase.id)!;
+    expect(item.actor).toEqual({
+      id: await demo.user('officer@be-police.test'),
+      name: expect.any(String),
+      organisation: { id: kase.leadOrganisationId, slug: 'be-police', name: police[0]!.name, type: 'police', country: 'BE' },
+    });
   });
 
   it('notifies only users who may see the case at delivery time, never the actor, never non-operational roles', async () => {

@@ -30,6 +30,10 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
     // The case row commits with the event; not finding it is a transient read problem, so retry.
     if (!facts) throw new Error(`case of outbox event ${event.outboxId} not found`);
     const recipients = await this.recipients.resolve(event, facts);
+    // Who did it, for titles that say so: the acting user's organisation (a staff name, never victim data).
+    const actor: Array<{ name: string }> = event.actorUserId
+      ? await this.dataSource.query(`SELECT o.name FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`, [event.actorUserId])
+      : [];
     const body: WebhookBody = {
       eventId: event.eventId,
       type: event.type,
@@ -52,7 +56,7 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
           facts.reference,
           event.referralId ?? null,
           recipients.map((r) => r.userId),
-          recipients.map((r) => notificationTitle(r.language, event.type, facts.reference)),
+          recipients.map((r) => notificationTitle(r.language, event.type, facts.reference, actor[0]?.name)),
           event.occurredAt,
         ],
       );

@@ -71,6 +71,48 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
   },
 };
 
+type ActorTitle = (reference: string, organisation: string) => string;
+
+/** Inbox titles that say who did what (API.md, Readable context), for events a user of another organisation caused. */
+const ACTOR_TITLES: Record<Language, Partial<Record<DomainEventType, ActorTitle>>> = {
+  en: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} referred case ${r} to you`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} accepted the referral of ${r}`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} declined the referral of ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} withdrew the referral of ${r}`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} recorded that consent was withdrawn for case ${r}`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} closed case ${r}`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} used emergency access on case ${r}`,
+  },
+  nl: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} verwees dossier ${r} naar u door`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} aanvaardde de doorverwijzing van ${r}`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} weigerde de doorverwijzing van ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} trok de doorverwijzing van ${r} in`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} registreerde de intrekking van de toestemming voor dossier ${r}`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} sloot dossier ${r} af`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} gebruikte noodtoegang voor dossier ${r}`,
+  },
+  fr: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} vous a orienté le dossier ${r}`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} a accepté l'orientation de ${r}`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} a refusé l'orientation de ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} a retiré l'orientation de ${r}`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} a enregistré le retrait du consentement pour le dossier ${r}`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} a clôturé le dossier ${r}`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} a utilisé l'accès d'urgence sur le dossier ${r}`,
+  },
+  de: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} hat Ihnen Fall ${r} weitergeleitet`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} hat die Weiterleitung von ${r} angenommen`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} hat die Weiterleitung von ${r} abgelehnt`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} hat die Weiterleitung von ${r} zurückgezogen`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} hat den Widerruf der Einwilligung für Fall ${r} erfasst`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} hat Fall ${r} abgeschlossen`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} hat Notfallzugriff auf Fall ${r} genutzt`,
+  },
+};
+
 const LABELS: Record<Language, { event: string; case: string; open: string; openReferral: string; footer: string }> = {
   en: {
     event: 'Event',
@@ -102,8 +144,10 @@ const LABELS: Record<Language, { event: string; case: string; open: string; open
   },
 };
 
-export function notificationTitle(language: Language, type: DomainEventType, caseReference: string): string {
-  return (TITLES[language] ?? TITLES.en)[type](caseReference);
+/** The inbox title; with the acting organisation's name when the event has an actor and a title that names one. */
+export function notificationTitle(language: Language, type: DomainEventType, caseReference: string, actorOrganisation?: string): string {
+  const byActor = actorOrganisation ? (ACTOR_TITLES[language] ?? ACTOR_TITLES.en)[type] : undefined;
+  return byActor ? byActor(caseReference, actorOrganisation!) : (TITLES[language] ?? TITLES.en)[type](caseReference);
 }
 
 export interface EmailContent {
