@@ -155,6 +155,44 @@ describe('web app journeys', () => {
     await shot(page, 'case-access');
   });
 
+  it('break-glass: a caseworker of a centre outside the case opens it with a justification, and reads summary and identity only', async () => {
+    const page = await as('caseworker@be-shelter-brussels.test', caseUrl);
+    await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
+    await shot(page, 'break-glass');
+    await page.getByRole('button', { name: 'Open with emergency access' }).click();
+    await visible(page.getByText('Write at least 20 characters.'));
+    await page.getByLabel('Justification').fill('Victim at our door tonight; identity must be checked now');
+    await page.getByRole('button', { name: 'Open with emergency access' }).click();
+    await containsText(page.getByRole('heading', { level: 1 }), reference);
+    await page.getByRole('tab').first().waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    expect(tabs.map((tab) => tab.replace(/\(.*\)/, '').trim())).toEqual(['Summary', 'Identity']);
+    await shot(page, 'case-break-glass');
+  });
+
+  it('migration officer accepts a residence referral and starts the reflection period with the country’s end date', async () => {
+    const officer = await as('officer@be-police.test', caseUrl);
+    await officer.getByRole('button', { name: 'Refer' }).click();
+    const dialog = officer.getByRole('dialog');
+    await pick(dialog.getByRole('combobox', { name: 'Purpose', exact: true }), officer, 'Residence');
+    await pick(dialog.getByRole('combobox', { name: 'Receiving organisation', exact: true }), officer, /Migration/);
+    await dialog.getByRole('checkbox', { name: /has given consent/ }).check();
+    await dialog.getByRole('button', { name: 'Send referral' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const page = await as('migration-officer@be-migration.test', '/referrals');
+    await page.getByRole('link', { name: reference }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await hasText(page.getByTestId('referral-status'), 'Accepted');
+    await page.getByRole('link', { name: 'Open the case file' }).click();
+    await page.getByRole('tab', { name: /Immigration/ }).click();
+    await visible(page.getByText('Belgium: 45 days from the start date.'));
+    await page.getByLabel('Start date').fill('2026-03-01');
+    await page.getByRole('button', { name: 'Start reflection period' }).click();
+    await containsText(page.getByTestId('reflection-end'), '15 April 2026');
+    await shot(page, 'case-migration-reflection');
+  });
+
   it('an e-mail link to a case or a referral opens its page after sign-in', async () => {
     const page = await as('caseworker@be-shelter-antwerp.test', caseUrl);
     await containsText(page.getByRole('heading', { level: 1 }), reference);
@@ -165,6 +203,18 @@ describe('web app journeys', () => {
     await shot(page, 'inbox');
     const again = await as('caseworker@be-shelter-antwerp.test', referralPath);
     await containsText(again.getByRole('heading', { level: 1 }), `Referral ${reference}`);
+  });
+
+  it('shelter caseworker ends the placement: the bed is free again', async () => {
+    const page = await as('caseworker@be-shelter-antwerp.test', caseUrl);
+    await page.getByRole('tab', { name: /Care/ }).click();
+    await page.getByRole('button', { name: 'End placement' }).click();
+    await page.getByRole('button', { name: 'Yes, end the placement' }).click();
+    await visible(page.getByText('The placement has ended and the bed is free again.'));
+    await shot(page, 'case-placement-ended');
+    await page.getByRole('navigation').getByRole('link', { name: 'Referrals' }).click();
+    await page.getByRole('link', { name: reference }).first().click();
+    await hasText(page.getByTestId('free-beds'), '8 free beds of 8');
   });
 
   it('switches the language to Dutch and French: texts, <html lang> and dates follow', async () => {
