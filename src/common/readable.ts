@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Country, OrganisationType } from '../access/organisation-type';
 
 /**
  * API.md "Readable context": wherever a response names an organisation or a user, a readable
@@ -10,8 +9,9 @@ export class OrganisationRefDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'be-shelter-antwerp' }) slug!: string;
   @ApiProperty({ example: 'Reception Centre Antwerp' }) name!: string;
-  @ApiProperty({ enum: OrganisationType, enumName: 'OrganisationType' }) type!: OrganisationType;
-  @ApiProperty({ enum: Country, enumName: 'Country', nullable: true }) country!: Country | null;
+  // Plain strings, like GET /api/me's organisation: common builds on nothing of access.
+  @ApiProperty({ example: 'reception_centre', description: 'An OrganisationType' }) type!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'BE', description: 'A Country; null for the platform organisation' }) country!: string | null;
 }
 
 export class UserRefDto {
