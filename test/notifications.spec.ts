@@ -68,7 +68,19 @@ describe('notifications: outbox to inbox and e-mail', () => {
       return found.length > 0 && found;
     });
     expect(rows.map((row) => row.email)).toEqual(['caseworker@be-shelter-antwerp.test']);
-    expect(rows[0]!.title).toBe(`Referral received for case ${kase.reference}`);
+    // The title says who did what (readable context), and the inbox item names the actor.
+    const police: Array<{ name: string }> = await db.query(`SELECT name FROM organisation WHERE slug = 'be-police'`);
+    expect(rows[0]!.title).toBe(`${police[0]!.name} referred case ${kase.reference} to you`);
+    const inbox = await api.get<{ items: Array<InboxItem & { actor?: { id: string; name: string; organisation: { slug: string; name: string } } }> }>(
+      '/api/notifications?limit=100',
+      await api.login('caseworker@be-shelter-antwerp.test'),
+    );
+    const item = inbox.body.items.find((candidate) => candidate.caseId === kase.id)!;
+    expect(item.actor).toEqual({
+      id: await demo.user('officer@be-police.test'),
+      name: expect.any(String),
+      organisation: { id: kase.leadOrganisationId, slug: 'be-police', name: police[0]!.name, type: 'police', country: 'BE' },
+    });
   });
 
   it('notifies only users who may see the case at delivery time, never the actor, never non-operational roles', async () => {
@@ -257,6 +269,35 @@ describe('notifications: outbox to inbox and e-mail', () => {
       'two e-mail records',
       async () => (await count(db, `SELECT 1 FROM notification_email WHERE notification_id = ANY($1::uuid[])`, [rows.map((row) => row.id)])) === 2,
     );
+  });
+
+  it('writes a referral event’s e-mail in German and French, as the users chose with PATCH /api/me, linking to the referral’s page', async () => {
+    await api.patch('/api/me', { language: 'de' }, await api.login('officer@lu-police.test'));
+    await api.patch('/api/me', { language: 'fr' }, await api.login('officer2@lu-police.test'));
+    try {
+      const kase = await demo.createCase('LU');
+      const referralId = await demo.createReferral(kase.id, 'lu-police', 'lu-shelter', new Date(Date.now() + 3600_000));
+      await demo.emit({ type: DomainEventType.ReferralAccepted, caseId: kase.id, referralId, organisationIds: [kase.leadOrganisationId] });
+      const rows = await waitFor('two notifications', async () => {
+        const found = await notificationsOf(DomainEventType.ReferralAccepted, kase.id);
+        return found.length === 2 && found;
+      });
+      const texts = await waitFor('two e-mails, written and recorded', async () => {
+        const found = stack.emailFiles().filter((name) => rows.some((row) => name.endsWith(`-${row.id}.eml`)));
+        const recorded = await count(db, `SELECT 1 FROM notification_email WHERE notification_id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+        return (
+          found.length === 2 && recorded === 2 && found.map((name) => ({ name, text: decodeQuotedPrintable(readFileSync(join(stack.mailDir, name), 'utf8')) }))
+        );
+      });
+      const of = (email: string) => texts.find(({ name }) => name.endsWith(`-${rows.find((row) => row.email === email)!.id}.eml`))!.text;
+      expect(of('officer@lu-police.test')).toContain(`Weiterleitung angenommen für Fall ${kase.reference}`);
+      expect(of('officer@lu-police.test')).toContain(`Weiterleitung öffnen: https://passage.test/referrals/${referralId}`);
+      expect(of('officer2@lu-police.test')).toContain(`Orientation acceptée pour le dossier ${kase.reference}`);
+      expect(of('officer2@lu-police.test')).toContain(`https://passage.test/referrals/${referralId}`);
+      for (const { text } of texts) expect(text).not.toContain(`/cases/${kase.id}`);
+    } finally {
+      await db.query(`UPDATE "user" SET language = 'en' WHERE email IN ('officer@lu-police.test', 'officer2@lu-police.test')`);
+    }
   });
 
   it('makes one inbox row and one e-mail per recipient when the fan-out job and the e-mail job run twice', async () => {

@@ -6,6 +6,10 @@ const consent = (by: 'victim' | 'guardian' = 'victim') => ({ given: true, by, re
 interface Referral {
   id: string;
   status: string;
+  fromOrganisationId: string;
+  toOrganisationId: string;
+  from: { id: string; name: string };
+  to: { id: string; name: string };
   respondBy: string;
   brief?: { summary: Record<string, unknown>; message: string | null };
 }
@@ -131,6 +135,25 @@ describe('referrals', () => {
       created.id,
     ]);
     for (const payload of payloads) expect(payload.row).not.toContain('Journey');
+  });
+
+  it('names the referring and the receiving organisation next to their ids (readable context), in every answer', async () => {
+    const created = await createCase(t, officer, caseBody());
+    const police = { id: org['be-police'], slug: 'be-police', type: 'police', country: 'BE', name: expect.any(String) };
+    const shelter = { id: org['be-shelter-brussels'], slug: 'be-shelter-brussels', type: 'reception_centre', country: 'BE', name: expect.any(String) };
+    const sent = await refer(created.id, { toOrganisationId: org['be-shelter-brussels'], purpose: 'shelter', urgency: 'routine', consent: consent() });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ fromOrganisationId: police.id, from: police, toOrganisationId: shelter.id, to: shelter });
+    const names: Array<{ slug: string; name: string }> = await t.dataSource.query(`SELECT slug, name FROM organisation WHERE id = ANY($1::uuid[])`, [
+      [police.id, shelter.id],
+    ]);
+    expect(sent.body.from.name).toBe(names.find((row) => row.slug === 'be-police')!.name);
+    const incoming = await t.get<{ items: Referral[] }>('/api/referrals?direction=incoming&status=pending', caseworker);
+    expect(incoming.body.items.find((r) => r.id === sent.body.id)).toMatchObject({ from: police, to: shelter });
+    const outgoing = await t.get<{ items: Referral[] }>('/api/referrals?direction=outgoing', officer);
+    expect(outgoing.body.items.every((r) => r.from.id === r.fromOrganisationId && r.to.id === r.toOrganisationId)).toBe(true);
+    const withdrawn = await t.post<Referral>(`/api/referrals/${sent.body.id}/withdraw`, {}, officer);
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', from: police, to: shelter });
   });
 
   it('refuses what the rules refuse, each with its status', async () => {

@@ -216,9 +216,47 @@ describe('users', () => {
     });
   });
 
+  describe('PATCH /api/me', () => {
+    it('saves the caller’s own language and name, which GET /api/me then answers, for any role', async () => {
+      const { user, email } = await createUser(t, police.adminToken, Role.Officer);
+      const token = await t.login(email, FACTORY_PASSWORD);
+      expect((await t.get<{ language: string }>('/api/me', token)).body.language).toBe('en');
+      for (const language of ['nl', 'fr', 'de', 'en']) {
+        const saved = await t.patch<{ id: string; language: string }>('/api/me', { language }, token);
+        expect(saved.status).toBe(200);
+        expect(saved.body).toMatchObject({ id: user.id, language });
+        expect((await t.get<{ language: string }>('/api/me', token)).body.language).toBe(language);
+      }
+      const renamed = await t.patch<{ name: string; language: string; organisation: { id: string } }>('/api/me', { name: '  Els Maes ' }, token);
+      expect(renamed.body).toMatchObject({ name: 'Els Maes', language: 'en', organisation: { id: police.id } });
+      const audited: Array<{ action: string; sections: string[] }> = await t.dataSource.query(
+        `SELECT action, sections FROM audit_event WHERE actor_user_id = $1 AND action = 'user.update'`,
+        [user.id],
+      );
+      expect(audited).toEqual([{ action: 'user.update', sections: ['name'] }]);
+      // Not an admin function: an org admin sets its own language the same way.
+      expect((await t.patch<{ language: string }>('/api/me', { language: 'de' }, police.adminToken)).body.language).toBe('de');
+    });
+
+    it('refuses another language, a null, an empty name, an unknown field and a missing token, changing nothing', async () => {
+      const { user, email } = await createUser(t, police.adminToken, Role.Officer);
+      const token = await t.login(email, FACTORY_PASSWORD);
+      await t.patch('/api/me', { language: 'nl' }, token);
+      for (const body of [{ language: 'es' }, { language: null }, { name: '' }, { language: 'de', role: 'org_admin' }, { language: 'DE' }]) {
+        expectProblem(await t.patch('/api/me', body, token), 400);
+      }
+      expectProblem(await t.patch('/api/me', { language: 'fr' }), 401);
+      const rows: Array<{ language: string; role: string; name: string }> = await t.dataSource.query(`SELECT language, role, name FROM "user" WHERE id = $1`, [
+        user.id,
+      ]);
+      expect(rows).toEqual([{ language: 'nl', role: 'officer', name: user.name }]);
+    });
+  });
+
   it('documents its routes in the OpenAPI document', async () => {
     const doc = await t.get<{ paths: Record<string, Record<string, unknown>> }>('/docs-json');
     expect(Object.keys(doc.body.paths['/api/users'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.body.paths['/api/users/{id}'] ?? {})).toEqual(['patch']);
+    expect(Object.keys(doc.body.paths['/api/me'] ?? {}).sort()).toEqual(['get', 'patch']);
   });
 });

@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiProblems } from '../common/openapi';
 import { Problem } from '../common/problem';
+import type { Language } from '../common/language';
 import { CurrentPrincipal, Public, requestMeta } from '../access/route.decorators';
 import { AuthService } from './auth.service';
 import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
@@ -59,13 +60,14 @@ export class AuthController {
       email: string;
       name: string;
       role: string;
+      language: Language;
       org_id: string;
       slug: string;
       org_name: string;
       type: string;
       country: string | null;
     }> = await this.dataSource.query(
-      `SELECT u.id, u.email, u.name, u.role, o.id AS org_id, o.slug, o.name AS org_name, o.type, o.country
+      `SELECT u.id, u.email, u.name, u.role, u.language, o.id AS org_id, o.slug, o.name AS org_name, o.type, o.country
            FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
       [principal.userId],
     );
@@ -76,6 +78,7 @@ export class AuthController {
       email: row.email,
       name: row.name,
       role: row.role,
+      language: row.language,
       organisation: { id: row.org_id, slug: row.slug, name: row.org_name, type: row.type, country: row.country },
     };
   }

@@ -53,31 +53,101 @@ const TITLES: Record<Language, Record<DomainEventType, Title>> = {
     [DomainEventType.TaskDue]: (r) => `Une tâche du dossier ${r} arrive à échéance`,
     [DomainEventType.MinorAtAdultCentre]: (r) => `La victime du dossier ${r} est mineure dans un centre sans mineurs : à reloger`,
   },
+  de: {
+    [DomainEventType.ReferralReceived]: (r) => `Weiterleitung erhalten für Fall ${r}`,
+    [DomainEventType.ReferralAccepted]: (r) => `Weiterleitung angenommen für Fall ${r}`,
+    [DomainEventType.ReferralDeclined]: (r) => `Weiterleitung abgelehnt für Fall ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r) => `Weiterleitung zurückgezogen für Fall ${r}`,
+    [DomainEventType.ReferralExpired]: (r) => `Weiterleitung ohne Antwort abgelaufen für Fall ${r}`,
+    [DomainEventType.ReferralReminder]: (r) => `Weiterleitung für Fall ${r} wartet auf Ihre Antwort`,
+    [DomainEventType.ConsentWithdrawn]: (r) => `Einwilligung widerrufen für Fall ${r}`,
+    [DomainEventType.CaseClosed]: (r) => `Fall ${r} abgeschlossen`,
+    [DomainEventType.BreakGlassUsed]: (r) => `Notfallzugriff auf Fall ${r} genutzt`,
+    [DomainEventType.BreakGlassReviewDue]: (r) => `Notfallzugriff auf Fall ${r} wartet auf Prüfung`,
+    [DomainEventType.ReflectionPeriodEnding]: (r) => `Bedenkzeit für Fall ${r} endet bald`,
+    [DomainEventType.ReflectionPeriodEnded]: (r) => `Bedenkzeit für Fall ${r} ist abgelaufen`,
+    [DomainEventType.TaskDue]: (r) => `Eine Aufgabe zu Fall ${r} ist fällig`,
+    [DomainEventType.MinorAtAdultCentre]: (r) => `Das Opfer in Fall ${r} ist minderjährig in einer Einrichtung ohne Minderjährige: verlegen`,
+  },
 };
 
-const LABELS: Record<Language, { event: string; case: string; open: string; footer: string }> = {
+type ActorTitle = (reference: string, organisation: string) => string;
+
+/** Inbox titles that say who did what (API.md, Readable context), for events a user of another organisation caused. */
+const ACTOR_TITLES: Record<Language, Partial<Record<DomainEventType, ActorTitle>>> = {
+  en: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} referred case ${r} to you`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} accepted the referral of ${r}`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} declined the referral of ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} withdrew the referral of ${r}`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} recorded that consent was withdrawn for case ${r}`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} closed case ${r}`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} used emergency access on case ${r}`,
+  },
+  nl: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} verwees dossier ${r} naar u door`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} aanvaardde de doorverwijzing van ${r}`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} weigerde de doorverwijzing van ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} trok de doorverwijzing van ${r} in`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} registreerde de intrekking van de toestemming voor dossier ${r}`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} sloot dossier ${r} af`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} gebruikte noodtoegang voor dossier ${r}`,
+  },
+  fr: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} vous a orienté le dossier ${r}`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} a accepté l'orientation de ${r}`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} a refusé l'orientation de ${r}`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} a retiré l'orientation de ${r}`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} a enregistré le retrait du consentement pour le dossier ${r}`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} a clôturé le dossier ${r}`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} a utilisé l'accès d'urgence sur le dossier ${r}`,
+  },
+  de: {
+    [DomainEventType.ReferralReceived]: (r, o) => `${o} hat Ihnen Fall ${r} weitergeleitet`,
+    [DomainEventType.ReferralAccepted]: (r, o) => `${o} hat die Weiterleitung von ${r} angenommen`,
+    [DomainEventType.ReferralDeclined]: (r, o) => `${o} hat die Weiterleitung von ${r} abgelehnt`,
+    [DomainEventType.ReferralWithdrawn]: (r, o) => `${o} hat die Weiterleitung von ${r} zurückgezogen`,
+    [DomainEventType.ConsentWithdrawn]: (r, o) => `${o} hat den Widerruf der Einwilligung für Fall ${r} erfasst`,
+    [DomainEventType.CaseClosed]: (r, o) => `${o} hat Fall ${r} abgeschlossen`,
+    [DomainEventType.BreakGlassUsed]: (r, o) => `${o} hat Notfallzugriff auf Fall ${r} genutzt`,
+  },
+};
+
+const LABELS: Record<Language, { event: string; case: string; open: string; openReferral: string; footer: string }> = {
   en: {
     event: 'Event',
     case: 'Case',
     open: 'Open the case',
+    openReferral: 'Open the referral',
     footer: 'This message carries no personal data. Sign in to Passage to see what you are allowed to see.',
   },
   nl: {
     event: 'Gebeurtenis',
     case: 'Dossier',
     open: 'Open het dossier',
+    openReferral: 'Open de doorverwijzing',
     footer: 'Dit bericht bevat geen persoonsgegevens. Meld u aan bij Passage om te zien wat u mag zien.',
   },
   fr: {
     event: 'Événement',
     case: 'Dossier',
     open: 'Ouvrir le dossier',
+    openReferral: "Ouvrir l'orientation",
     footer: 'Ce message ne contient aucune donnée personnelle. Connectez-vous à Passage pour voir ce que vous êtes autorisé à voir.',
+  },
+  de: {
+    event: 'Ereignis',
+    case: 'Fall',
+    open: 'Fall öffnen',
+    openReferral: 'Weiterleitung öffnen',
+    footer: 'Diese Nachricht enthält keine personenbezogenen Daten. Melden Sie sich bei Passage an, um zu sehen, was Sie sehen dürfen.',
   },
 };
 
-export function notificationTitle(language: Language, type: DomainEventType, caseReference: string): string {
-  return (TITLES[language] ?? TITLES.en)[type](caseReference);
+/** The inbox title; with the acting organisation's name when the event has an actor and a title that names one. */
+export function notificationTitle(language: Language, type: DomainEventType, caseReference: string, actorOrganisation?: string): string {
+  const byActor = actorOrganisation ? (ACTOR_TITLES[language] ?? ACTOR_TITLES.en)[type] : undefined;
+  return byActor ? byActor(caseReference, actorOrganisation!) : (TITLES[language] ?? TITLES.en)[type](caseReference);
 }
 
 export interface EmailContent {
@@ -85,12 +155,22 @@ export interface EmailContent {
   text: string;
 }
 
-/** Plain text only: the event type, the case reference and a link; whoever follows it signs in. */
-export function notificationEmail(language: Language, type: DomainEventType, caseReference: string, caseUrl: string): EmailContent {
+/** Where an e-mail's link leads: the referral's page for a referral event, else the case's page. Ids only. */
+export interface EmailLink {
+  caseId: string;
+  referralId?: string | null;
+}
+
+/**
+ * Plain text only, in the recipient's language: the event type, the case reference and a link
+ * that opens the right page of the web app (after sign-in); nothing about the person.
+ */
+export function notificationEmail(language: Language, type: DomainEventType, caseReference: string, publicUrl: string, link: EmailLink): EmailContent {
   const labels = LABELS[language] ?? LABELS.en;
   const title = notificationTitle(language, type, caseReference);
+  const open = link.referralId ? `${labels.openReferral}: ${publicUrl}/referrals/${link.referralId}` : `${labels.open}: ${publicUrl}/cases/${link.caseId}`;
   return {
     subject: `Passage: ${title}`,
-    text: [title, '', `${labels.event}: ${type}`, `${labels.case}: ${caseReference}`, `${labels.open}: ${caseUrl}`, '', labels.footer, ''].join('\n'),
+    text: [title, '', `${labels.event}: ${type}`, `${labels.case}: ${caseReference}`, open, '', labels.footer, ''].join('\n'),
   };
 }

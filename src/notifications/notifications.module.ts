@@ -5,16 +5,18 @@ import { EmailHandler } from './email.handler';
 import { EventFanOutHandler } from './event-fan-out.handler';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
+import { InboxSignals } from './inbox-signals';
+import { InboxStreams } from './inbox-stream';
 import { Mailer } from './mailer';
 import { RecipientResolver } from './recipients';
 import { WebhookDeliveryHandler } from './webhook-delivery.handler';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** The API side: inbox, webhook registration and delivery log. */
+/** The API side: inbox and its live stream, webhook registration and delivery log. */
 @Module({
   controllers: [InboxController, WebhooksController],
-  providers: [InboxService, WebhooksService],
+  providers: [InboxService, InboxSignals, InboxStreams, WebhooksService],
 })
 export class NotificationsModule {}
 

@@ -1,7 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from '../access/role';
 
-export type Language = 'en' | 'nl' | 'fr';
+import type { Language } from '../common/language';
+
+export { LANGUAGES, type Language } from '../common/language';
 
 @Entity('user')
 export class User {

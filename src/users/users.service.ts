@@ -13,7 +13,9 @@ import { type EndedSession, SessionRepository } from '../auth/session.repository
 import { Problem } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import type { OrganisationType } from '../access/organisation-type';
-import type { CreateUserDto, NewAccountDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
+import type { MeDto } from '../auth/dto/auth.dto';
+import { readMe } from './me';
+import type { CreateUserDto, NewAccountDto, UpdateMeDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
 import { Role, ROLE_ORGANISATION_TYPES } from '../access/role';
 
 interface UserRow {
@@ -168,6 +170,28 @@ export class UsersService {
     });
     this.forgetSessions(ended);
     return toUserDto(user);
+  }
+
+  /** A user's own language and name. A new name is audited (others read it next to what this user did); a language is not. */
+  async updateMe(user: Principal, change: UpdateMeDto, meta: RequestMeta): Promise<MeDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const [rows]: [Array<{ name_changed: boolean }>, number] = await manager.query(
+        `UPDATE "user" u SET language = COALESCE($2, u.language), name = COALESCE($3, u.name), updated_at = now()
+           FROM "user" old WHERE u.id = $1 AND old.id = u.id RETURNING u.name IS DISTINCT FROM old.name AS name_changed`,
+        [user.userId, change.language ?? null, change.name ?? null],
+      );
+      if (rows[0]?.name_changed) {
+        await this.audit.record(manager, {
+          action: AuditAction.UserUpdate,
+          outcome: 'allowed',
+          actor: user,
+          sections: ['name'],
+          justification: adminTarget('user', user.userId),
+          meta,
+        });
+      }
+      return readMe(manager, user.userId);
+    });
   }
 
   /** Revokes the live sessions of a user or of every user of an organisation (deactivation). */

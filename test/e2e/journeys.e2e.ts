@@ -155,6 +155,48 @@ describe('web app journeys', () => {
     await shot(page, 'case-access');
   });
 
+  it('break-glass: a caseworker of a centre outside the case opens it with a justification, and reads summary and identity only', async () => {
+    const page = await as('caseworker@be-shelter-brussels.test', caseUrl);
+    await page.getByRole('heading', { name: 'Emergency access' }).waitFor();
+    await shot(page, 'break-glass');
+    await page.getByRole('button', { name: 'Open with emergency access' }).click();
+    await visible(page.getByText('Write at least 20 characters.'));
+    await page.getByLabel('Justification').fill('Victim at our door tonight; identity must be checked now');
+    await page.getByRole('button', { name: 'Open with emergency access' }).click();
+    await containsText(page.getByRole('heading', { level: 1 }), reference);
+    await page.getByRole('tab').first().waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    expect(tabs.map((tab) => tab.replace(/\(.*\)/, '').trim())).toEqual(['Summary', 'Identity']);
+    await shot(page, 'case-break-glass');
+  });
+
+  it('migration officer accepts a residence referral and starts the reflection period with the country’s end date', async () => {
+    const officer = await as('officer@be-police.test', caseUrl);
+    await officer.getByRole('button', { name: 'Refer' }).click();
+    const dialog = officer.getByRole('dialog');
+    await pick(dialog.getByRole('combobox', { name: 'Purpose', exact: true }), officer, 'Residence');
+    await pick(dialog.getByRole('combobox', { name: 'Receiving organisation', exact: true }), officer, /Migration Authority, Belgium/);
+    await dialog.getByRole('checkbox', { name: /has given consent/ }).check();
+    await dialog.getByRole('button', { name: 'Send referral' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const page = await as('migration-officer@be-migration.test', '/referrals');
+    await page.getByRole('link', { name: reference }).click();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await hasText(page.getByTestId('referral-status'), 'Accepted');
+    await page.getByRole('link', { name: 'Open the case file' }).click();
+    await page.getByRole('tab', { name: /Immigration/ }).click();
+    await visible(page.getByText('Belgium: 45 days from the start date.'));
+    await page.getByLabel('Start date').fill('2026-03-01');
+    await page.getByRole('button', { name: 'Start reflection period' }).click();
+    // Belgium: 45 days from 1 March 2026 ends on 15 April 2026 (however the locale writes it).
+    await until(
+      async () => /April 15, 2026|15 April 2026/.test((await page.getByTestId('reflection-end').textContent()) ?? ''),
+      'the reflection period end date',
+    );
+    await shot(page, 'case-migration-reflection');
+  });
+
   it('an e-mail link to a case or a referral opens its page after sign-in', async () => {
     const page = await as('caseworker@be-shelter-antwerp.test', caseUrl);
     await containsText(page.getByRole('heading', { level: 1 }), reference);
@@ -165,6 +207,18 @@ describe('web app journeys', () => {
     await shot(page, 'inbox');
     const again = await as('caseworker@be-shelter-antwerp.test', referralPath);
     await containsText(again.getByRole('heading', { level: 1 }), `Referral ${reference}`);
+  });
+
+  it('shelter caseworker ends the placement: the bed is free again', async () => {
+    const page = await as('caseworker@be-shelter-antwerp.test', caseUrl);
+    await page.getByRole('tab', { name: /Care/ }).click();
+    await page.getByRole('button', { name: 'End placement' }).click();
+    await page.getByRole('button', { name: 'Yes, end the placement' }).click();
+    await visible(page.getByText('The placement has ended and the bed is free again.'));
+    await shot(page, 'case-placement-ended');
+    await page.getByRole('navigation').getByRole('link', { name: 'Referrals' }).click();
+    await page.getByRole('link', { name: reference }).first().click();
+    await hasText(page.getByTestId('free-beds'), '8 free beds of 8');
   });
 
   it('switches the language to Dutch and French: texts, <html lang> and dates follow', async () => {
@@ -178,9 +232,18 @@ describe('web app journeys', () => {
     await visible(page.getByRole('navigation').getByRole('link', { name: 'Mes dossiers' }));
     await page.getByRole('navigation').getByRole('link', { name: 'Ouvrir un dossier' }).click();
     await shot(page, 'new-case-fr');
+    // The choice is saved (PATCH /api/me): the next sign-in, in a browser that prefers English, speaks French.
+    const again = await as('inspector@be-labour.test');
+    await hasAttribute(again.locator('html'), 'lang', 'fr');
+    await visible(again.getByRole('navigation').getByRole('link', { name: 'Mes dossiers' }));
   });
 
-  it('keyboard only: open a case and refer it', async () => {
+  it('keyboard only: open a case and refer it; the receiving caseworker’s badge updates live, without a reload', async () => {
+    const caseworker = await as('caseworker@be-shelter-brussels.test', '/inbox');
+    const badge = caseworker.getByRole('navigation').getByTestId('unread-badge');
+    const before = Number((await badge.count()) > 0 ? ((await badge.textContent()) ?? '').replace(/\D/g, '') : 0);
+    // A marker in the page's memory: were the page reloaded, it would be gone.
+    await caseworker.evaluate('window.__passageSamePage = true');
     const page = await as('officer2@be-police.test');
     await tabTo(page, page.getByRole('navigation').getByRole('link', { name: 'Open a case' }));
     await page.keyboard.press('Enter');
@@ -209,6 +272,18 @@ describe('web app journeys', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('Waiting for an answer').waitFor();
     await shot(page, 'keyboard-referred');
+
+    const unread = async () => Number(((await badge.textContent()) ?? '').replace(/\D/g, ''));
+    await until(async () => (await unread()) === before + 1, 'the badge to count the new referral');
+    expect(await caseworker.evaluate('window.__passageSamePage === true')).toBe(true);
+    // The open inbox list refreshed with it too.
+    await caseworker
+      .getByRole('link', { name: /^Referral of / })
+      .first()
+      .waitFor();
+    // Readable context: the title says who did what.
+    await visible(caseworker.getByText(/Police, Belgium referred case BE-\d{4}-\d{6} to you/));
+    await shot(caseworker, 'inbox-live');
   });
 
   it('shows a sign-in page and a not-found page', async () => {

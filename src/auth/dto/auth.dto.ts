@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { LANGUAGES, type Language } from '../../common/language';
 
 export class LoginDto {
   @ApiProperty({ example: 'officer@be-police.test' })
@@ -33,7 +34,7 @@ export class TokenPairDto {
   expiresIn!: number;
 }
 
-class MeOrganisationDto {
+export class MeOrganisationDto {
   @ApiProperty() id!: string;
   @ApiProperty() slug!: string;
   @ApiProperty() name!: string;
@@ -46,5 +47,6 @@ export class MeDto {
   @ApiProperty() email!: string;
   @ApiProperty() name!: string;
   @ApiProperty() role!: string;
+  @ApiProperty({ enum: LANGUAGES, description: 'The language of the web app and of e-mails' }) language!: Language;
   @ApiProperty({ type: MeOrganisationDto }) organisation!: MeOrganisationDto;
 }

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { IsIn, IsOptional } from 'class-validator';
 import { DomainEventType } from '../../outbox/domain-event';
+import { UserRefDto } from '../../common/readable';
 
 export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: unread notifications only' })
@@ -17,7 +18,8 @@ export class NotificationDto {
   @ApiProperty() caseId!: string;
   @ApiProperty({ example: 'BE-2026-000042' }) caseReference!: string;
   @ApiPropertyOptional() referralId?: string;
-  @ApiProperty({ example: 'Referral received for case BE-2026-000042' }) title!: string;
+  @ApiPropertyOptional({ type: UserRefDto, description: 'Who caused it, when a person did (absent for deadlines and reminders)' }) actor?: UserRefDto;
+  @ApiProperty({ example: 'Reception Centre Antwerp accepted the referral of BE-2026-000042' }) title!: string;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: String, nullable: true }) readAt!: string | null;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Purpose } from '../../access/policy';
+import { OrganisationRefDto } from '../../common/readable';
 import { SummarySection } from '../../cases/sections/section-schemas';
 import { ReferralStatus, Urgency } from '../referral-rules';
 
@@ -14,7 +15,9 @@ export class ReferralDto {
   @ApiProperty() caseId!: string;
   @ApiProperty({ example: 'BE-2026-000042' }) caseReference!: string;
   @ApiProperty() fromOrganisationId!: string;
+  @ApiProperty({ type: OrganisationRefDto, description: 'The referring organisation' }) from!: OrganisationRefDto;
   @ApiProperty() toOrganisationId!: string;
+  @ApiProperty({ type: OrganisationRefDto, description: 'The organisation asked to take part' }) to!: OrganisationRefDto;
   @ApiProperty({ enum: Purpose, enumName: 'Purpose' }) purpose!: Purpose;
   @ApiProperty({ enum: Urgency, enumName: 'Urgency' }) urgency!: Urgency;
   @ApiProperty({ enum: ReferralStatus, enumName: 'ReferralStatus' }) status!: ReferralStatus;

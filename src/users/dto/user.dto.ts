@@ -1,9 +1,10 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsEnum, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsEnum, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { OptionalNotNull } from '../../common/validation';
 import { Role } from '../../access/role';
+import { LANGUAGES, type Language } from '../user.entity';
 
 /** Long enough to resist guessing; bounded so hashing stays cheap. */
 export const PASSWORD_MIN_LENGTH = 12;
@@ -81,4 +82,20 @@ export class UserDto {
 export class UserListDto {
   @ApiProperty({ type: [UserDto] }) items!: UserDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+/** What a user may change about themselves (`PATCH /api/me`). */
+export class UpdateMeDto {
+  @ApiPropertyOptional({ enum: LANGUAGES, description: 'The language of the web app and of e-mails' })
+  @OptionalNotNull()
+  @IsIn(LANGUAGES)
+  language?: Language;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @OptionalNotNull()
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
 }

@@ -3,9 +3,10 @@ import { useDisclosure, useIdle } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useUnreadCount } from '../features/inbox/hooks';
+import { useUnreadStream } from '../features/inbox/useUnreadStream';
 import { isLanguage, LANGUAGES, useLanguage, useT, type Language } from '../i18n/i18n';
 import { session } from '../session/session';
-import { canOpenCases, isOperational, useMe } from './useMe';
+import { canOpenCases, isOperational, useMe, useSaveLanguage } from './useMe';
 import { Pending } from './Pending';
 
 /** PRODUCT.md: idle sign-out after 15 minutes, for a browser left open beside someone else. */
@@ -13,9 +14,11 @@ const IDLE_SIGN_OUT_MS = 15 * 60_000;
 
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', nl: 'Nederlands', fr: 'Français', de: 'Deutsch' };
 
+/** Shows the chosen language at once and saves it (PATCH /api/me), so it follows the user to the next sign-in and into e-mails. */
 function LanguageSwitch() {
   const t = useT();
   const { language, setLanguage } = useLanguage();
+  const save = useSaveLanguage();
   return (
     <Select
       label={t('shell.language')}
@@ -26,8 +29,8 @@ function LanguageSwitch() {
       data={LANGUAGES.map((value) => ({ value, label: LANGUAGE_NAMES[value] }))}
       onChange={(value) => {
         if (!isLanguage(value)) return;
-        // Kept for this tab until the API stores the choice (PATCH /api/me is not in the contract document yet).
         setLanguage(value);
+        save.mutate(value);
       }}
     />
   );
@@ -44,8 +47,15 @@ export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const me = useMe();
-  const unread = useUnreadCount();
+  const unread = useUnreadCount(useUnreadStream());
   const idle = useIdle(IDLE_SIGN_OUT_MS, { initialState: false });
+  const { setLanguage } = useLanguage();
+  const savedLanguage = me.data?.language;
+
+  // After sign-in (and whenever the saved choice changes) the app speaks the user's saved language.
+  useEffect(() => {
+    if (savedLanguage) setLanguage(savedLanguage);
+  }, [savedLanguage, setLanguage]);
 
   useEffect(() => {
     if (idle) void session.signOut('idle');

@@ -90,7 +90,6 @@ export function CloseDialog({ opened, onClose, kase }: { opened: boolean; onClos
 export function CaseReferrals({ caseId }: { caseId: string }) {
   const t = useT();
   const outgoing = useReferrals('outgoing');
-  const names = useOrganisationNames();
   const items = (outgoing.data?.items ?? []).filter((referral) => referral.caseId === caseId);
   if (items.length === 0) return null;
   return (
@@ -111,7 +110,7 @@ export function CaseReferrals({ caseId }: { caseId: string }) {
           {items.map((referral) => (
             <Table.Tr key={referral.id}>
               <Table.Td>
-                <Link to={`/referrals/${referral.id}`}>{names.get(referral.toOrganisationId) ?? t('referral.open')}</Link>
+                <Link to={`/referrals/${referral.id}`}>{referral.to.name}</Link>
               </Table.Td>
               <Table.Td>{label.purpose(t, referral.purpose)}</Table.Td>
               <Table.Td>

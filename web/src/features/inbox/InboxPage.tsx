@@ -28,6 +28,7 @@ export default function InboxPage() {
                 </Text>
                 <Text size="sm" c="dimmed">
                   <FormattedDate value={item.createdAt} dateStyle="medium" timeStyle="short" />
+                  {item.actor && ` · ${item.actor.name}, ${item.actor.organisation.name}`}
                 </Text>
                 <Group gap="md">
                   {item.referralId && (

@@ -11,12 +11,18 @@ export function useInbox() {
   return useQuery({ queryKey: inboxKeys.list, queryFn: () => unwrap(api.GET('/api/notifications', { params: { query: { limit: 50 } } })) });
 }
 
-/** The badge, refreshed every 30 s until the API's live stream (GET /api/notifications/stream) is in the contract. */
-export function useUnreadCount() {
+/** While the live stream is down the badge asks this often, so it is never stale for long. */
+const FALLBACK_POLL_MS = 120_000;
+
+/**
+ * The badge's number. The live stream (useUnreadStream) writes it into this query as events
+ * arrive; the query itself only loads it first and polls slowly while the stream is down.
+ */
+export function useUnreadCount(streamLive: boolean) {
   return useQuery({
     queryKey: inboxKeys.unreadCount,
     queryFn: async () => (await unwrap(api.GET('/api/notifications', { params: { query: { unread: 'true', limit: 100 } } }))).items.length,
-    refetchInterval: 30_000,
+    refetchInterval: streamLive ? false : FALLBACK_POLL_MS,
   });
 }
 

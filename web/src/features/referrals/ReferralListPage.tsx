@@ -7,7 +7,7 @@ import { label } from '../../i18n/labels';
 import { Pending } from '../../shell/Pending';
 import { usePageTitle } from '../../shell/usePageTitle';
 import { Deadline } from './Deadline';
-import { useOrganisationNames, useReferrals } from './hooks';
+import { useReferrals } from './hooks';
 
 export function statusColor(status: Referral['status']): string {
   return status === 'accepted' ? 'teal.9' : status === 'pending' ? 'blue.9' : 'gray.7';
@@ -16,7 +16,6 @@ export function statusColor(status: Referral['status']): string {
 function ReferralTable({ direction }: { direction: 'incoming' | 'outgoing' }) {
   const t = useT();
   const referrals = useReferrals(direction);
-  const names = useOrganisationNames();
   if (referrals.isPending) return <Pending />;
   if (referrals.isError) return <Alert color="red">{t('common.unavailable')}</Alert>;
   const items = referrals.data.items;
@@ -41,7 +40,7 @@ function ReferralTable({ direction }: { direction: 'incoming' | 'outgoing' }) {
                 {referral.caseReference}
               </Anchor>
             </Table.Td>
-            <Table.Td>{names.get(direction === 'incoming' ? referral.fromOrganisationId : referral.toOrganisationId) ?? '—'}</Table.Td>
+            <Table.Td>{direction === 'incoming' ? referral.from.name : referral.to.name}</Table.Td>
             <Table.Td>{label.purpose(t, referral.purpose)}</Table.Td>
             <Table.Td>{label.urgency(t, referral.urgency)}</Table.Td>
             <Table.Td>

@@ -10,7 +10,7 @@ import { useMe } from '../../shell/useMe';
 import { usePageTitle } from '../../shell/usePageTitle';
 import { SECTION_FIELDS } from '../cases/sections';
 import { Deadline } from './Deadline';
-import { useAnswerReferral, useOrganisationNames, useOrganisations, useReferral } from './hooks';
+import { useAnswerReferral, useOrganisations, useReferral } from './hooks';
 import { statusColor } from './ReferralListPage';
 
 /** The free beds of the caseworker's own centre, which an accept takes one of. */
@@ -83,7 +83,6 @@ export default function ReferralPage() {
   const t = useT();
   const { referral, direction, isPending, isError } = useReferral(id);
   const answer = useAnswerReferral(id);
-  const names = useOrganisationNames();
   const [declining, setDeclining] = useState(false);
   const [reason, setReason] = useState('');
   usePageTitle(referral ? t('referral.pageTitle', { reference: referral.caseReference }) : t('referral.title'));
@@ -114,11 +113,7 @@ export default function ReferralPage() {
           {label.purpose(t, referral.purpose)} · {label.urgency(t, referral.urgency)}
         </Text>
       </Group>
-      <Text>
-        {direction === 'incoming'
-          ? t('referral.fromOrg', { name: names.get(referral.fromOrganisationId) ?? '—' })
-          : t('referral.toOrg', { name: names.get(referral.toOrganisationId) ?? '—' })}
-      </Text>
+      <Text>{direction === 'incoming' ? t('referral.fromOrg', { name: referral.from.name }) : t('referral.toOrg', { name: referral.to.name })}</Text>
       {pending && (
         <Text>
           {t('referral.answerBy')} <Deadline at={referral.respondBy} />
