@@ -13,7 +13,7 @@ import type { DeliveryDto } from '../src/notifications/dto/webhook.dto';
 import { type ConsentDto, REFERRAL_PURPOSES } from '../src/referrals/dto/referral.dto';
 import { ReferralStatus, Urgency } from '../src/referrals/referral-rules';
 import { TASK_STATUSES } from '../src/tasks/dto/task.dto';
-import type { Language } from '../src/users/user.entity';
+import { LANGUAGES } from '../src/common/language';
 import { withClient, workerDatabaseUrl } from './support/database';
 
 /**
@@ -29,7 +29,7 @@ const MIRRORS: Record<string, readonly string[]> = {
   'case.close_reason': CLOSE_REASONS,
   'case.country': COUNTRIES,
   'case.status': membersOf<CaseSubject['status']>({ open: true, closed: true }),
-  'user.language': membersOf<Language>({ en: true, nl: true, fr: true }),
+  'user.language': LANGUAGES,
   'user.role': Object.values(Role),
   'audit_event.outcome': membersOf<AuditOutcome>({ allowed: true, denied: true }),
   'case_document.mime_type': Object.values(DocumentMimeType),
