@@ -143,7 +143,7 @@ export function BreakGlassForm({ caseId }: { caseId: string }) {
     <Stack maw={640}>
       <Title order={1}>{t('breakGlass.title')}</Title>
       <Text>{t('breakGlass.notVisible')}</Text>
-      <Alert color="violet.9" title={t('breakGlass.warningTitle')}>
+      <Alert color="orange" title={t('breakGlass.warningTitle')}>
         {t('breakGlass.warning')}
       </Alert>
       <Textarea
@@ -221,7 +221,7 @@ export function EndPlacement({ caseId }: { caseId: string }) {
   const [confirming, setConfirming] = useState(false);
   if (end.isSuccess)
     return (
-      <Alert color="teal.9" role="status">
+      <Alert color="green" role="status">
         {t('placement.ended')}
       </Alert>
     );
