@@ -1,11 +1,10 @@
+import { readMe } from './me';
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiProblems } from '../common/openapi';
-import { Problem } from '../common/problem';
-import type { Language } from '../common/language';
 import { CurrentPrincipal, Public, requestMeta } from '../access/route.decorators';
 import { AuthService } from './auth.service';
 import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
@@ -54,32 +53,7 @@ export class AuthController {
   @ApiOperation({ summary: 'The signed-in user and their organisation' })
   @ApiOkResponse({ type: MeDto })
   @ApiProblems(401)
-  async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
-    const rows: Array<{
-      id: string;
-      email: string;
-      name: string;
-      role: string;
-      language: Language;
-      org_id: string;
-      slug: string;
-      org_name: string;
-      type: string;
-      country: string | null;
-    }> = await this.dataSource.query(
-      `SELECT u.id, u.email, u.name, u.role, u.language, o.id AS org_id, o.slug, o.name AS org_name, o.type, o.country
-           FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
-      [principal.userId],
-    );
-    const row = rows[0];
-    if (!row) throw Problem.unauthorized();
-    return {
-      id: row.id,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-      language: row.language,
-      organisation: { id: row.org_id, slug: row.slug, name: row.org_name, type: row.type, country: row.country },
-    };
+  me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
+    return readMe(this.dataSource, principal.userId);
   }
 }

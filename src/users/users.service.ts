@@ -14,7 +14,7 @@ import { Problem } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import type { OrganisationType } from '../access/organisation-type';
 import type { MeDto } from '../auth/dto/auth.dto';
-import { readMe } from './me';
+import { readMe } from '../auth/me';
 import type { CreateUserDto, NewAccountDto, UpdateMeDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
 import { Role, ROLE_ORGANISATION_TYPES } from '../access/role';
 

@@ -22,7 +22,7 @@ const PUBLIC_BY_ROLE = [/\.module$/, /\.service$/, /\.repository$/, /\.entity$/,
 /** Further public files, per module: the types and ports other features are meant to use. */
 const PUBLIC_FILES: Record<string, readonly string[]> = {
   audit: ['audit-action', 'admin-target', 'case-access-history', 'audit-csv'],
-  auth: ['password', 'principal.loader'],
+  auth: ['password', 'principal.loader', 'me'],
   cases: ['case-command', 'case-lifecycle', 'sections/section-schemas'],
   deadlines: ['deadline-kind', 'deadline-kind-handler'],
   matching: ['blind-index'],

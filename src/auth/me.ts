@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { MeDto } from '../auth/dto/auth.dto';
+import type { MeDto } from './dto/auth.dto';
 import { Problem } from '../common/problem';
 import type { Language } from '../common/language';
 
@@ -16,7 +16,7 @@ interface MeRow {
   country: string | null;
 }
 
-/** The signed-in user as `PATCH /api/me` answers it: the same shape as `GET /api/me` (AuthController), read after the change. */
+/** The signed-in user and their organisation, as `GET /api/me` and `PATCH /api/me` answer it. */
 export async function readMe(db: DataSource | EntityManager, userId: string): Promise<MeDto> {
   const rows: MeRow[] = await db.query(
     `SELECT u.id, u.email, u.name, u.role, u.language, o.id AS org_id, o.slug, o.name AS org_name, o.type, o.country
