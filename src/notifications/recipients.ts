@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { OrganisationType } from '../access/organisation-type';
+import type { OrganisationType } from '../access/organisation-type';
+import { Audience, isToldOfEvent, receivesCaseNotices, REFERRAL_TARGET_STATUS, supervisorAudience } from '../access/notification-audience';
 import type { EventJobPayload } from '../outbox/domain-event';
-import { OPERATIONAL_ROLE, Role } from '../access/role';
+import type { Role } from '../access/role';
 import type { Language } from '../users/user.entity';
 import { CASE_VISIBILITY, type CaseVisibility } from './case-visibility';
 import { DomainEventType } from '../outbox/domain-event';
@@ -21,23 +22,31 @@ export interface Recipient {
   language: Language;
 }
 
-/** Supervisors are told about emergency access although they never read case content. */
-const SUPERVISOR_EVENTS: readonly DomainEventType[] = [DomainEventType.BreakGlassUsed, DomainEventType.BreakGlassReviewDue];
 /**
- * Events about a referral that its target is told of without seeing the case: while pending it
- * sees the brief; once withdrawn it must learn that, and knew the reference already.
+ * Which audience each event addresses; who belongs to an audience is decided in
+ * access/notification-audience.ts. A new event type must choose one here (the record is total).
  */
-const REFERRAL_TARGET_STATUS: Partial<Record<DomainEventType, string>> = {
-  [DomainEventType.ReferralReceived]: 'pending',
-  [DomainEventType.ReferralReminder]: 'pending',
-  [DomainEventType.ReferralWithdrawn]: 'withdrawn',
+const EVENT_AUDIENCE: Record<DomainEventType, Audience> = {
+  [DomainEventType.ReferralReceived]: Audience.PendingReferralTarget,
+  [DomainEventType.ReferralReminder]: Audience.PendingReferralTarget,
+  [DomainEventType.ReferralWithdrawn]: Audience.WithdrawnReferralTarget,
+  [DomainEventType.ReferralAccepted]: Audience.CaseReaders,
+  [DomainEventType.ReferralDeclined]: Audience.CaseReaders,
+  [DomainEventType.ReferralExpired]: Audience.CaseReaders,
+  [DomainEventType.ConsentWithdrawn]: Audience.LosingAccess,
+  [DomainEventType.CaseClosed]: Audience.CaseReaders,
+  [DomainEventType.BreakGlassUsed]: Audience.Supervisors,
+  [DomainEventType.BreakGlassReviewDue]: Audience.Supervisors,
+  [DomainEventType.ReflectionPeriodEnding]: Audience.CaseReaders,
+  [DomainEventType.ReflectionPeriodEnded]: Audience.CaseReaders,
+  [DomainEventType.TaskDue]: Audience.CaseReaders,
+  [DomainEventType.MinorAtAdultCentre]: Audience.CaseReaders,
 };
 
 /**
- * Who an event notifies, decided when the job runs (not when the event was written): the
- * operational users of the event's organisations who may see the case at that moment, those
- * told because they lose access (organisationsToldWithoutAccess), or, for emergency access, the
- * supervisors concerned. The actor is never told about their own action.
+ * Who an event notifies, decided when the job runs (not when the event was written): the members
+ * of the event's audience (access/notification-audience.ts) at that moment. This class only reads
+ * the facts the rules are decided on.
  */
 @Injectable()
 export class RecipientResolver {
@@ -56,24 +65,25 @@ export class RecipientResolver {
   }
 
   async resolve(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
-    const recipients = SUPERVISOR_EVENTS.includes(event.type) ? await this.supervisors(event, facts) : await this.operationalRecipients(event);
-    const named = event.userIds;
-    return recipients.filter((recipient) => recipient.userId !== event.actorUserId && (!named || named.includes(recipient.userId)));
+    const audience = EVENT_AUDIENCE[event.type];
+    const recipients = audience === Audience.Supervisors ? await this.supervisors(event, facts) : await this.operationalRecipients(event, audience);
+    return recipients.filter((recipient) => isToldOfEvent(recipient.userId, event));
   }
 
   private async supervisors(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
+    const audience = supervisorAudience(facts, event.organisationIds);
     const rows: Array<{ id: string; organisation_id: string; language: Language }> = await this.dataSource.query(
       `SELECT u.id, u.organisation_id, u.language
          FROM "user" u JOIN organisation o ON o.id = u.organisation_id
         WHERE u.role = $1 AND u.active AND o.active
           AND (u.organisation_id = ANY($2::uuid[]) OR (o.type = $3 AND o.country = $4))
         ORDER BY u.id`,
-      [Role.Supervisor, [facts.leadOrganisationId, ...event.organisationIds], OrganisationType.Oversight, facts.country],
+      [audience.role, audience.organisationIds, audience.oversight.type, audience.oversight.country],
     );
     return rows.map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
   }
 
-  private async operationalRecipients(event: EventJobPayload): Promise<Recipient[]> {
+  private async operationalRecipients(event: EventJobPayload, audience: Audience): Promise<Recipient[]> {
     if (event.organisationIds.length === 0) return [];
     const rows: Array<{ id: string; organisation_id: string; language: Language; role: Role; type: OrganisationType }> = await this.dataSource.query(
       `SELECT u.id, u.organisation_id, u.language, u.role, o.type
@@ -83,10 +93,10 @@ export class RecipientResolver {
       [event.organisationIds],
     );
     const candidates = rows
-      .filter((row) => OPERATIONAL_ROLE[row.type] === row.role)
+      .filter((row) => receivesCaseNotices({ role: row.role, organisationType: row.type }))
       .map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
 
-    const toldWithoutAccess = await this.organisationsToldWithoutAccess(event);
+    const toldWithoutAccess = await this.organisationsToldWithoutAccess(event, audience);
     const needCheck = candidates.filter((candidate) => !toldWithoutAccess.has(candidate.organisationId)).map((candidate) => candidate.userId);
     const allowed = await this.visibility.visibleTo(needCheck, event.caseId);
     const visible = candidates.filter((candidate) => toldWithoutAccess.has(candidate.organisationId) || allowed.has(candidate.userId));
@@ -94,13 +104,13 @@ export class RecipientResolver {
   }
 
   /**
-   * Organisations told although they may not (or no longer) see the case: a referral's target
-   * (see REFERRAL_TARGET_STATUS), and, when consent is withdrawn, the organisations that took part
-   * in or were referred the case and lose their access by it. The notice holds nothing but the
-   * reference they already knew; anyone else named in the event still needs visibility.
+   * Organisations of the event told although they may not (or no longer) see the case, by the
+   * audience's rule: a referral's target, or those that took part in or were referred the case and
+   * lose their access. The notice holds nothing but the reference they already knew; anyone else
+   * named in the event still needs visibility.
    */
-  private async organisationsToldWithoutAccess(event: EventJobPayload): Promise<Set<string>> {
-    const status = REFERRAL_TARGET_STATUS[event.type];
+  private async organisationsToldWithoutAccess(event: EventJobPayload, audience: Audience): Promise<Set<string>> {
+    const status = REFERRAL_TARGET_STATUS[audience];
     if (status && event.referralId) {
       const rows: Array<{ to_organisation_id: string }> = await this.dataSource.query(
         `SELECT to_organisation_id FROM referral WHERE id = $1 AND case_id = $2 AND status = $3`,
@@ -108,7 +118,7 @@ export class RecipientResolver {
       );
       return new Set(rows.map((row) => row.to_organisation_id));
     }
-    if (event.type === DomainEventType.ConsentWithdrawn) {
+    if (audience === Audience.LosingAccess) {
       const rows: Array<{ organisation_id: string }> = await this.dataSource.query(
         `SELECT organisation_id FROM participation WHERE case_id = $1 AND organisation_id = ANY($2::uuid[])
          UNION SELECT to_organisation_id FROM referral WHERE case_id = $1 AND to_organisation_id = ANY($2::uuid[])`,
