@@ -43,7 +43,7 @@ export interface CaseCommandSpec<T> {
   authorize: Authorization;
   /** The sections whose legal basis the allowed event records (default: `sections`); the work may decide it instead. */
   basis?: SectionsOf;
-  /** Runs with the case locked; a returned Problem refuses after looking at the data (e.g. a stale version) and rolls back. */
+  /** Runs with the case locked; a returned Problem refuses after looking at the data (e.g. a stale version) and rolls back; a 403/404 is audited as denied. */
   work(context: CaseCommandContext): Promise<CaseCommandDone<T> | Problem>;
 }
 
@@ -52,7 +52,8 @@ export const CASE_NOT_FOUND = (): Problem => Problem.notFound('Case not found');
 /**
  * The one way case data changes: in one transaction, lock the case, authorize against its current
  * participations, run the work, write its outbox events, then its audit event from what the work
- * returned. A refusal (403/404) is recorded as a denied event after the rollback, then raised.
+ * returned. A refusal (403/404), by the authorization or by the work, is recorded as a denied
+ * event after the rollback, then raised.
  * Features give the work; they never write the audit event of a change themselves.
  */
 @Injectable()
@@ -85,35 +86,41 @@ export class CaseCommand {
 
   async run<T>(spec: CaseCommandSpec<T>): Promise<T> {
     const ability = this.access.abilityFor(spec.principal);
-    const outcome = await this.dataSource.transaction(async (manager): Promise<{ refusal: Problem } | { result: T }> => {
-      const loaded = await this.access.loadCase(manager, spec.caseId, { lock: true });
-      const refusal = loaded ? spec.authorize(ability, loaded) : CASE_NOT_FOUND();
-      if (refusal) return { refusal };
-      const done = await spec.work({ manager, loaded: loaded!, ability, principal: spec.principal });
-      if (done instanceof Problem) throw done;
-      for (const event of done.events ?? []) await this.outbox.emit(manager, event);
-      const basis = spec.basis ?? spec.sections;
-      await this.audit.record(manager, {
-        action: spec.action,
-        outcome: 'allowed',
-        actor: spec.principal,
-        caseId: spec.caseId,
-        caseOwner: loaded,
-        sections: spec.sections,
-        legalBasis:
-          done.legalBasis !== undefined ? done.legalBasis : basis ? this.access.legalBasis(spec.principal, loaded!, sectionsOf(basis, ability, loaded!)) : null,
-        justification: spec.justification,
-        meta: spec.meta,
+    try {
+      return await this.dataSource.transaction(async (manager): Promise<T> => {
+        const loaded = await this.access.loadCase(manager, spec.caseId, { lock: true });
+        const refusal = loaded ? spec.authorize(ability, loaded) : CASE_NOT_FOUND();
+        if (refusal) throw refusal;
+        const done = await spec.work({ manager, loaded: loaded!, ability, principal: spec.principal });
+        if (done instanceof Problem) throw done;
+        for (const event of done.events ?? []) await this.outbox.emit(manager, event);
+        const basis = spec.basis ?? spec.sections;
+        await this.audit.record(manager, {
+          action: spec.action,
+          outcome: 'allowed',
+          actor: spec.principal,
+          caseId: spec.caseId,
+          caseOwner: loaded,
+          sections: spec.sections,
+          legalBasis:
+            done.legalBasis !== undefined
+              ? done.legalBasis
+              : basis
+                ? this.access.legalBasis(spec.principal, loaded!, sectionsOf(basis, ability, loaded!))
+                : null,
+          justification: spec.justification,
+          meta: spec.meta,
+        });
+        return done.result;
       });
-      return { result: done.result };
-    });
-    if ('refusal' in outcome) {
-      if (outcome.refusal.statusCode === 403 || outcome.refusal.statusCode === 404) {
+    } catch (error) {
+      // A refusal, by the authorization or by the work once it saw the data (e.g. a referral's other
+      // side), rolled everything back; only its denied event is kept.
+      if (error instanceof Problem && (error.statusCode === 403 || error.statusCode === 404)) {
         await this.deny(spec.principal, spec.caseId, spec.meta, { action: spec.action, sections: spec.sections, justification: spec.justification });
       }
-      throw outcome.refusal;
+      throw error;
     }
-    return outcome.result;
   }
 
   /** A refusal decided before a case could be locked (e.g. the task asked for is not the caller's): its denied event. */

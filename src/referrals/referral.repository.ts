@@ -54,6 +54,12 @@ export class ReferralRepository {
     return rows[0];
   }
 
+  /** The case a referral belongs to (a referral never moves), so its answer can lock the case first, like every case command. */
+  async caseOf(manager: EntityManager, id: string): Promise<string | undefined> {
+    const rows: Array<{ case_id: string }> = await manager.query(`SELECT case_id FROM referral WHERE id = $1`, [id]);
+    return rows[0]?.case_id;
+  }
+
   /** Newest first, `limit` rows (the caller asks one more than a page to know whether another follows). */
   async page(
     manager: EntityManager,

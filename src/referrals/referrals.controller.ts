@@ -8,6 +8,7 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe, IdPipe } from '../common/ids';
 import { CreateReferralDto, DeclineReferralDto, ListReferralsQuery } from './dto/referral.dto';
 import { ReferralDto, ReferralListDto } from './dto/referral-response.dto';
+import { ReferralAnswersService } from './referral-answers.service';
 import { ReferralsService } from './referrals.service';
 
 const ReferralIdPipe = new IdPipe('Referral not found');
@@ -20,6 +21,7 @@ type Named<T> = T & Pick<ReferralDto, 'from' | 'to'>;
 export class ReferralsController {
   constructor(
     private readonly referrals: ReferralsService,
+    private readonly answers: ReferralAnswersService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -56,7 +58,7 @@ export class ReferralsController {
   @ApiOperation({ summary: 'Accept (target organisation): creates the participation; a reception centre needs a free bed' })
   @ApiOkResponse({ type: ReferralDto })
   accept(@CurrentPrincipal() principal: Principal, @Param('id', ReferralIdPipe) id: string, @Meta() meta: RequestMeta) {
-    return this.one(this.referrals.accept(principal, id, meta));
+    return this.one(this.answers.accept(principal, id, meta));
   }
 
   @Post('referrals/:id/decline')
@@ -64,7 +66,7 @@ export class ReferralsController {
   @ApiOperation({ summary: 'Decline with a reason (target organisation)' })
   @ApiOkResponse({ type: ReferralDto })
   decline(@CurrentPrincipal() principal: Principal, @Param('id', ReferralIdPipe) id: string, @Body() body: DeclineReferralDto, @Meta() meta: RequestMeta) {
-    return this.one(this.referrals.decline(principal, id, body.reason, meta));
+    return this.one(this.answers.decline(principal, id, body.reason, meta));
   }
 
   @Post('referrals/:id/withdraw')
@@ -72,6 +74,6 @@ export class ReferralsController {
   @ApiOperation({ summary: 'Withdraw a pending referral (referring organisation)' })
   @ApiOkResponse({ type: ReferralDto })
   withdraw(@CurrentPrincipal() principal: Principal, @Param('id', ReferralIdPipe) id: string, @Meta() meta: RequestMeta) {
-    return this.one(this.referrals.withdraw(principal, id, meta));
+    return this.one(this.answers.withdraw(principal, id, meta));
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CaseAction } from '../access/case-ability.factory';
-import { LegalBasis, Purpose, Section } from '../access/policy';
+import { Purpose, Section } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
@@ -14,39 +14,18 @@ import { Problem } from '../common/problem';
 import type { OrganisationType } from '../access/organisation-type';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
-import { OutboxService } from '../outbox/outbox.service';
 import { OPERATIONAL_ROLE } from '../access/role';
-import { ANSWERING_SIDE, referralAnswerRefusal } from '../access/referral-answers';
 import { ConsentRepository } from '../participation/consent.repository';
-import { ParticipationRepository } from '../participation/participation.repository';
 import type { CreateReferralDto, ListReferralsQuery } from './dto/referral.dto';
 import { referralMessageAssociatedData } from './referral-message';
-import { ANSWER_HOURS, assertTransition, consentRequired, legalBasisFor, ReferralStatus, TARGET_TYPE, type Urgency } from './referral-rules';
+import { ANSWER_HOURS, consentRequired, ReferralStatus, TARGET_TYPE } from './referral-rules';
 import { ReferralRepository, type ReferralRow } from './referral.repository';
-
-export interface ReferralView {
-  id: string;
-  caseId: string;
-  caseReference: string;
-  fromOrganisationId: string;
-  toOrganisationId: string;
-  purpose: Purpose;
-  urgency: Urgency;
-  status: ReferralStatus;
-  respondBy: string;
-  createdAt: string;
-  answeredAt: string | null;
-  declineReason?: string;
-  /** Incoming pending referrals only: what the target needs to decide, never identity. */
-  brief?: { summary: Record<string, unknown>; message: string | null };
-}
-
-const NOT_FOUND = (): Problem => Problem.notFound('Referral not found');
-const PLACEMENT_ACTIVE = (): Problem => Problem.conflict('placement-active', 'The victim already has a placement; end it before accepting another');
+import { toReferralView, type ReferralView } from './referral-view';
 
 /**
- * How a victim moves between agencies: a participating organisation refers the case, the target
- * answers. Every change commits with its audit event, its outbox event and its deadlines.
+ * How a victim moves between agencies: a participating organisation refers the case (answers are
+ * in referral-answers.service.ts), and each organisation lists its incoming and outgoing
+ * referrals, incoming pending ones with their brief.
  */
 @Injectable()
 export class ReferralsService {
@@ -54,10 +33,8 @@ export class ReferralsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly command: CaseCommand,
     private readonly referrals: ReferralRepository,
-    private readonly participations: ParticipationRepository,
     private readonly consents: ConsentRepository,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
     private readonly deadlines: DeadlinesService,
     private readonly sealer: Sealer,
   ) {}
@@ -130,7 +107,7 @@ export class ReferralsService {
         const row = (await this.referrals.find(manager, id))!;
         await this.deadlines.scheduleReferral(manager, { caseId, referralId: id, createdAt: row.created_at, respondBy: row.respond_by });
         return {
-          result: this.toView(row),
+          result: toReferralView(row),
           events: [{ type: DomainEventType.ReferralReceived, caseId, referralId: id, organisationIds: [target.id], actorUserId: principal.userId }],
         };
       },
@@ -168,124 +145,12 @@ export class ReferralsService {
       rows,
       limit,
       (row) => {
-        const view = this.toView(row);
+        const view = toReferralView(row);
         if (briefed.includes(row)) view.brief = { summary: summaries.get(row.case_id) ?? {}, message: this.openMessage(row) };
         return view;
       },
       (row) => [row.created_key!, row.id],
     );
-  }
-
-  async accept(principal: Principal, referralId: string, meta: RequestMeta): Promise<ReferralView> {
-    return this.answer(principal, referralId, meta, AuditAction.ReferralAccept, ANSWERING_SIDE.accept, async (manager, row) => {
-      assertTransition(row.status, ReferralStatus.Accepted);
-      if (row.respond_by.getTime() <= Date.now()) return Problem.conflict('referral-expired', 'The time to answer this referral has passed');
-      const organisations: Array<{ type: OrganisationType; country: string | null; accepts_minors: boolean | null }> = await manager.query(
-        `SELECT type, country, accepts_minors FROM organisation WHERE id = $1`,
-        [row.to_organisation_id],
-      );
-      const target = organisations[0]!;
-      const holdsBed = row.purpose === Purpose.Shelter;
-      if (holdsBed) {
-        if (row.case_minor && !target.accepts_minors) return Problem.unprocessable('minors-not-accepted', 'This reception centre does not accept minors');
-        // A victim sleeps in one place: a second concurrent accept is stopped by participation_one_placement_uq below.
-        if (await this.participations.hasActivePlacement(manager, row.case_id)) return PLACEMENT_ACTIVE();
-        if (!(await this.participations.takeBed(manager, row.to_organisation_id)))
-          return Problem.conflict('no-free-bed', 'The reception centre has no free bed');
-      }
-      const legalBasis = legalBasisFor(target.type, row.case_country, target.country);
-      const added = await this.participations.addFromReferral(manager, {
-        caseId: row.case_id,
-        organisationId: row.to_organisation_id,
-        purpose: row.purpose,
-        legalBasis,
-        consentId: legalBasis === LegalBasis.Consent ? row.consent_id : null,
-        referralId: row.id,
-        holdsBed,
-      });
-      if (added === 'placement-active') return PLACEMENT_ACTIVE();
-      await this.setStatus(manager, row, ReferralStatus.Accepted, principal.userId);
-      await this.outbox.emit(manager, {
-        type: DomainEventType.ReferralAccepted,
-        caseId: row.case_id,
-        referralId: row.id,
-        organisationIds: [row.from_organisation_id],
-        actorUserId: principal.userId,
-      });
-      return legalBasis;
-    });
-  }
-
-  async decline(principal: Principal, referralId: string, reason: string, meta: RequestMeta): Promise<ReferralView> {
-    return this.answer(principal, referralId, meta, AuditAction.ReferralDecline, ANSWERING_SIDE.decline, async (manager, row) => {
-      assertTransition(row.status, ReferralStatus.Declined);
-      await this.setStatus(manager, row, ReferralStatus.Declined, principal.userId, reason);
-      await this.outbox.emit(manager, {
-        type: DomainEventType.ReferralDeclined,
-        caseId: row.case_id,
-        referralId: row.id,
-        organisationIds: [row.from_organisation_id],
-        actorUserId: principal.userId,
-      });
-      return null;
-    });
-  }
-
-  async withdraw(principal: Principal, referralId: string, meta: RequestMeta): Promise<ReferralView> {
-    return this.answer(principal, referralId, meta, AuditAction.ReferralWithdraw, ANSWERING_SIDE.withdraw, async (manager, row) => {
-      assertTransition(row.status, ReferralStatus.Withdrawn);
-      await this.setStatus(manager, row, ReferralStatus.Withdrawn, principal.userId);
-      await this.outbox.emit(manager, {
-        type: DomainEventType.ReferralWithdrawn,
-        caseId: row.case_id,
-        referralId: row.id,
-        organisationIds: [row.to_organisation_id],
-        actorUserId: principal.userId,
-      });
-      return null;
-    });
-  }
-
-  /**
-   * Accept, decline and withdraw: the referral is locked, the caller must be an operational user
-   * of the answering side (`to` for the target, `from` for the referrer). A user of the other
-   * side may see the referral, so gets 403; anyone else 404. Refusals are audited.
-   */
-  private async answer(
-    principal: Principal,
-    referralId: string,
-    meta: RequestMeta,
-    action: AuditAction,
-    side: 'to' | 'from',
-    work: (manager: EntityManager, row: ReferralRow) => Promise<string | null | Problem>,
-  ): Promise<ReferralView> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const row = await this.referrals.find(manager, referralId, { lock: true });
-      const refusal = row && referralAnswerRefusal(principal, { fromOrganisationId: row.from_organisation_id, toOrganisationId: row.to_organisation_id }, side);
-      if (!row || refusal === 404) return { refusal: NOT_FOUND(), caseId: row?.case_id ?? null };
-      if (refusal === 403) {
-        return {
-          refusal: Problem.forbidden(
-            side === 'to' ? 'Only the target organisation answers a referral' : 'Only the referring organisation withdraws a referral',
-          ),
-          caseId: row.case_id,
-        };
-      }
-      const legalBasis = await work(manager, row);
-      if (legalBasis instanceof Problem) throw legalBasis;
-      await this.audit.record(manager, { action, outcome: 'allowed', actor: principal, caseId: row.case_id, legalBasis, meta });
-      return { view: this.toView((await this.referrals.find(manager, referralId))!) };
-    });
-    if ('refusal' in outcome) {
-      await this.audit.recordNow({ action, outcome: 'denied', actor: principal, caseId: outcome.caseId, meta });
-      throw outcome.refusal;
-    }
-    return outcome.view;
-  }
-
-  private async setStatus(manager: EntityManager, row: ReferralRow, status: ReferralStatus, userId: string, declineReason?: string): Promise<void> {
-    await this.referrals.transition(manager, row, status, { by: userId, declineReason });
-    await this.deadlines.cancelReferral(manager, row.id);
   }
 
   private requireOperational(principal: Principal): void {
@@ -310,22 +175,5 @@ export class ReferralsService {
   private openMessage(row: ReferralRow): string | null {
     if (!row.message_key_id || !row.message_ciphertext) return null;
     return this.sealer.open({ keyId: row.message_key_id, ciphertext: row.message_ciphertext }, referralMessageAssociatedData(row.id)).toString('utf8');
-  }
-
-  private toView(row: ReferralRow): ReferralView {
-    return {
-      id: row.id,
-      caseId: row.case_id,
-      caseReference: row.case_reference,
-      fromOrganisationId: row.from_organisation_id,
-      toOrganisationId: row.to_organisation_id,
-      purpose: row.purpose,
-      urgency: row.urgency,
-      status: row.status,
-      respondBy: row.respond_by.toISOString(),
-      createdAt: row.created_at.toISOString(),
-      answeredAt: row.answered_at?.toISOString() ?? null,
-      ...(row.decline_reason ? { declineReason: row.decline_reason } : {}),
-    };
   }
 }
