@@ -47,6 +47,20 @@ export interface CaseCommandSpec<T> {
   work(context: CaseCommandContext): Promise<CaseCommandDone<T> | Problem>;
 }
 
+/** Opening a case: there is nothing to lock yet, so the caller's ability alone decides. */
+export interface CaseOpenSpec<T> {
+  principal: Principal;
+  meta: RequestMeta;
+  action: AuditAction;
+  authorize(ability: CaseAbility): Problem | undefined;
+  /** Inserts the case; says which case it made, the audit events it causes (each with the sections it names) and their legal basis. */
+  work(context: {
+    manager: EntityManager;
+    ability: CaseAbility;
+    principal: Principal;
+  }): Promise<CaseCommandDone<T> & { caseId: string; audited: ReadonlyArray<{ action: AuditAction; sections: readonly Section[] }> }>;
+}
+
 export const CASE_NOT_FOUND = (): Problem => Problem.notFound('Case not found');
 
 /**
@@ -121,6 +135,34 @@ export class CaseCommand {
       }
       throw error;
     }
+  }
+
+  /** The same pipeline for a case that does not exist yet: authorize, insert, outbox, audit, in one transaction. */
+  async open<T>(spec: CaseOpenSpec<T>): Promise<T> {
+    const ability = this.access.abilityFor(spec.principal);
+    const refusal = spec.authorize(ability);
+    if (refusal) {
+      await this.deny(spec.principal, null, spec.meta, { action: spec.action });
+      throw refusal;
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const done = await spec.work({ manager, ability, principal: spec.principal });
+      const loaded = await this.access.loadCase(manager, done.caseId);
+      for (const event of done.events ?? []) await this.outbox.emit(manager, event);
+      for (const audited of done.audited) {
+        await this.audit.record(manager, {
+          action: audited.action,
+          outcome: 'allowed',
+          actor: spec.principal,
+          caseId: done.caseId,
+          caseOwner: loaded,
+          sections: audited.sections,
+          legalBasis: done.legalBasis ?? null,
+          meta: spec.meta,
+        });
+      }
+      return done.result;
+    });
   }
 
   /** A refusal decided before a case could be locked (e.g. the task asked for is not the caller's): its denied event. */

@@ -14,7 +14,7 @@ import { Problem } from '../common/problem';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
 import { probeOfIdentity } from '../matching/blind-index';
-import { type Authorization, CASE_NOT_FOUND, sectionsOf, type SectionsOf } from './case-command';
+import { type Authorization, CASE_NOT_FOUND, CaseCommand, sectionsOf, type SectionsOf } from './case-command';
 import { CaseLifecycle } from './case-lifecycle';
 import { CaseRepository } from './case.repository';
 import { CaseSectionsStore, type StoredSection } from './case-sections.store';
@@ -73,62 +73,50 @@ export class CasesService {
     private readonly audit: AuditService,
     private readonly matching: IdentityMatchingService,
     private readonly lifecycle: CaseLifecycle,
+    private readonly command: CaseCommand,
   ) {}
 
-  async create(principal: Principal, dto: CreateCaseDto, meta: RequestMeta): Promise<CaseView> {
-    const ability = this.access.abilityFor(principal);
-    if (!ability.can(CaseAction.Create, 'Case') || !principal.country) {
-      await this.audit.recordNow({ action: AuditAction.CaseCreate, outcome: 'denied', actor: principal, meta });
-      throw Problem.forbidden('Only police officers and labour inspectors open cases');
-    }
-    const country = principal.country;
+  create(principal: Principal, dto: CreateCaseDto, meta: RequestMeta): Promise<CaseView> {
     const given: Partial<Record<Section, SectionData>> = {
       [Section.Summary]: instanceToPlain(dto.summary),
       ...(dto.identity ? { [Section.Identity]: instanceToPlain(dto.identity) } : {}),
       ...(dto.investigation ? { [Section.Investigation]: instanceToPlain(dto.investigation) } : {}),
     };
     const summary = dto.summary;
-    return this.dataSource.transaction(async (manager) => {
-      const { id: caseId } = await this.cases.insert(manager, {
-        country,
-        leadOrganisationId: principal.organisationId,
-        minor: summary.minor,
-        exploitationTypes: summary.exploitationTypes,
-        createdBy: principal.userId,
-      });
-      for (const section of SECTIONS) await this.sections.insert(manager, caseId, section, given[section] ?? {}, principal.userId);
-      const identity = given[Section.Identity];
-      if (identity) await this.matching.reindex(manager, caseId, identity);
-      await this.lifecycle.opened(manager, { caseId, organisationId: principal.organisationId });
-      const loaded = (await this.access.loadCase(manager, caseId))!;
-      const view = await this.view(manager, ability, loaded);
-      // Another agency may already hold a case for this person: tell the officer whom to contact, nothing more.
-      const duplicates = identity
-        ? await this.matching.find(manager, ability, probeOfIdentity(identity), { excludeCaseId: caseId, openOnly: true, strongOnly: true })
-        : [];
-      await this.audit.record(manager, {
-        action: AuditAction.CaseCreate,
-        outcome: 'allowed',
-        actor: principal,
-        caseId,
-        caseOwner: loaded,
-        sections: Object.keys(given),
-        legalBasis: LegalBasis.Lead,
-        meta,
-      });
-      if (identity) {
-        await this.audit.record(manager, {
-          action: AuditAction.CaseIdentityMatch,
-          outcome: 'allowed',
-          actor: principal,
-          caseId,
-          caseOwner: loaded,
-          sections: [Section.Identity],
-          legalBasis: LegalBasis.Lead,
-          meta,
+    return this.command.open({
+      principal,
+      meta,
+      action: AuditAction.CaseCreate,
+      authorize: (ability) =>
+        ability.can(CaseAction.Create, 'Case') && principal.country ? undefined : Problem.forbidden('Only police officers and labour inspectors open cases'),
+      work: async ({ manager, ability }) => {
+        const { id: caseId } = await this.cases.insert(manager, {
+          country: principal.country!,
+          leadOrganisationId: principal.organisationId,
+          minor: summary.minor,
+          exploitationTypes: summary.exploitationTypes,
+          createdBy: principal.userId,
         });
-      }
-      return duplicates.length > 0 ? { ...view, possibleDuplicates: duplicates } : view;
+        for (const section of SECTIONS) await this.sections.insert(manager, caseId, section, given[section] ?? {}, principal.userId);
+        const identity = given[Section.Identity];
+        if (identity) await this.matching.reindex(manager, caseId, identity);
+        await this.lifecycle.opened(manager, { caseId, organisationId: principal.organisationId });
+        const loaded = (await this.access.loadCase(manager, caseId))!;
+        const view = await this.view(manager, ability, loaded);
+        // Another agency may already hold a case for this person: tell the officer whom to contact, nothing more.
+        const duplicates = identity
+          ? await this.matching.find(manager, ability, probeOfIdentity(identity), { excludeCaseId: caseId, openOnly: true, strongOnly: true })
+          : [];
+        return {
+          caseId,
+          result: duplicates.length > 0 ? { ...view, possibleDuplicates: duplicates } : view,
+          legalBasis: LegalBasis.Lead,
+          audited: [
+            { action: AuditAction.CaseCreate, sections: Object.keys(given) as Section[] },
+            ...(identity ? [{ action: AuditAction.CaseIdentityMatch, sections: [Section.Identity] }] : []),
+          ],
+        };
+      },
     });
   }
 
