@@ -125,4 +125,33 @@ describe('hostile input', () => {
       expectProblem(await t.get(`/api/organisations/${organisation.id}/webhooks/${webhook.body.id}/deliveries?cursor=${cursor}`, adminToken), 400);
     });
   });
+
+  // Found by the full fuzz run (5,000 requests per operation).
+  describe('found by the full fuzz run', () => {
+    it('answers a body that only claims to be multipart with 400, not 500', async () => {
+      const created = await createCase(t, officer);
+      for (const body of [`{"a":"${'x'.repeat(1_048_570)}"}`, '{"a":1}', '------x\r\nContent-Disposition: form-data; name="section"\r\n\r\ncare']) {
+        const answer = await t.request('POST', `/api/cases/${created.id}/documents`, {
+          body,
+          token: officer,
+          headers: { 'content-type': 'multipart/form-data; boundary=----x' },
+        });
+        expect([400, 413]).toContain(answer.status);
+        expectProblem(answer, answer.status);
+      }
+    });
+
+    it('does not echo an unknown section name back', async () => {
+      const created = await createCase(t, officer);
+      const problem = expectProblem(
+        await t.request('PATCH', `/api/cases/${created.id}/sections/${encodeURIComponent("$$; COPY (SELECT 1) TO PROGRAM 'id'; $$")}`, {
+          body: '{"version":0,"data":{}}',
+          token: officer,
+          headers: { 'content-type': 'application/json' },
+        }),
+        404,
+      );
+      expect(problem.detail).not.toContain('COPY');
+    });
+  });
 });

@@ -5,7 +5,7 @@ import { Problem } from '../common/problem';
 @Injectable()
 export class SectionPipe implements PipeTransform<string, Section> {
   transform(value: string): Section {
-    if (!(SECTIONS as string[]).includes(value)) throw Problem.notFound(`No section "${value.slice(0, 40)}"; sections are ${SECTIONS.join(', ')}`);
+    if (!(SECTIONS as string[]).includes(value)) throw Problem.notFound(`No such section; sections are ${SECTIONS.join(', ')}`);
     return value as Section;
   }
 }

@@ -84,9 +84,9 @@ async function readUpload(request: FastifyRequest): Promise<{ section: DocumentS
     if (error instanceof Problem) throw error;
     const code = (error as { code?: unknown }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new Problem(413, 'document-too-large', 'A document may be at most 20 MB');
-    if (typeof code === 'string' && code.startsWith('FST_'))
-      throw Problem.badRequest('The multipart body is malformed or has more than one file and one field');
-    throw error;
+    // Anything else failed while parsing the client's bytes (the multipart limits, or busboy's own
+    // "Unexpected end of form", "Malformed part header"...): the body is at fault, not the server.
+    throw Problem.badRequest('The multipart body is malformed or has more than one file and one field');
   }
   const errors = [
     ...(DOCUMENT_SECTIONS.includes(section as DocumentSection) ? [] : [{ path: 'section', message: `must be one of ${DOCUMENT_SECTIONS.join(', ')}` }]),
