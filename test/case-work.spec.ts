@@ -168,7 +168,8 @@ describe('case work', () => {
       });
       expect(download.statusCode).toBe(200);
       expect(download.headers['content-type']).toBe('application/pdf');
-      expect(download.headers['content-disposition']).toMatch(/^attachment; filename="statement PASSAGE-PLAINTEXT-[0-9a-f]+\.pdf"; filename\*=UTF-8''/);
+      // Saved under the document's id, never the uploaded name (it may name the victim and would stay in the browser's downloads).
+      expect(download.headers['content-disposition']).toBe(`attachment; filename="passage-document-${uploaded.body.id.slice(0, 8)}.pdf"`);
       expect(download.rawPayload.equals(content)).toBe(true);
 
       // Every row of every table as PostgreSQL prints it (bytea as hex), which is what a data-only

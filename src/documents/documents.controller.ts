@@ -8,15 +8,19 @@ import { CaseIdPipe, IdPipe } from '../common/ids';
 import { ApiProblems } from '../common/openapi';
 import { Problem } from '../common/problem';
 import { DOCUMENT_SECTIONS, DocumentDto, DocumentListDto, type DocumentSection, DocumentUploadDto } from './dto/document.dto';
+import { DOCUMENT_EXTENSIONS, type DocumentMimeType } from './document-type';
 import { DocumentsService } from './documents.service';
 
 /** API.md: one file of at most 20 MB per upload. */
 export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
-/** `filename*` (RFC 6266/8187) carries the real name; `filename` an ASCII stand-in for old clients. */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^A-Za-z0-9._ -]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+/**
+ * The saved file is named after the document, not as uploaded: an uploaded name often names the
+ * victim ("passport Maria I.pdf"), and a download's name stays in the browser's history and the
+ * Downloads folder of a shared office computer. The real name is shown inside the app only.
+ */
+function contentDisposition(documentId: string, mimeType: DocumentMimeType): string {
+  return `attachment; filename="passage-document-${documentId.slice(0, 8)}.${DOCUMENT_EXTENSIONS[mimeType]}"`;
 }
 
 @ApiTags('documents')
@@ -54,7 +58,7 @@ export class DocumentsController {
   @ApiProblems(401, 404)
   async content(@CurrentPrincipal() principal: Principal, @Param('id', new IdPipe('Document not found')) id: string, @Meta() meta: RequestMeta) {
     const download = await this.documents.download(principal, id, meta);
-    return new StreamableFile(download.stream, { type: download.mimeType, length: download.size, disposition: contentDisposition(download.name) });
+    return new StreamableFile(download.stream, { type: download.mimeType, length: download.size, disposition: contentDisposition(id, download.mimeType) });
   }
 }
 
