@@ -68,7 +68,7 @@ function GrantCard({ grant }: { grant: BreakGlassGrant }) {
               {grant.caseReference}
             </Anchor>
           </Title>
-          <Badge color={active ? 'orange.9' : 'gray.7'} variant="filled">
+          <Badge color={active ? 'grape.9' : 'gray.7'} variant="filled">
             {active ? t('sv.breakGlass.active') : t('sv.breakGlass.expired')}
           </Badge>
         </Group>

@@ -29,7 +29,8 @@ export function BarFigure({
         <BarChart data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey={category} tick={{ fill: '#495057', fontSize: 12 }} />
-          <YAxis allowDecimals={false} tick={{ fill: '#495057', fontSize: 12 }} width={40} />
+          {/* At least 0–5 on the scale, so a chart whose cells are all "<5" still reads as "small", not as broken. */}
+          <YAxis allowDecimals={false} domain={[0, (max: number) => Math.max(max, 5)]} tick={{ fill: '#495057', fontSize: 12 }} width={40} />
           <Tooltip />
           <Legend />
           {series.map((item) => (

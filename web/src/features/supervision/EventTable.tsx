@@ -59,8 +59,8 @@ export function EventTable({ events, caption, showCase = true }: { events: Audit
                   )}
                 </Table.Td>
               )}
-              <Table.Td>
-                <Badge color={event.outcome === 'allowed' ? 'teal.9' : 'red.9'} variant="filled">
+              <Table.Td miw={110}>
+                <Badge color={event.outcome === 'allowed' ? 'teal.9' : 'red.9'} variant="filled" styles={{ label: { overflow: 'visible' } }}>
                   {event.outcome === 'allowed' ? t('sv.outcome.allowed') : t('sv.outcome.denied')}
                 </Badge>
               </Table.Td>

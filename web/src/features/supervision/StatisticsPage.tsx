@@ -179,7 +179,8 @@ export default function StatisticsPage() {
       </form>
       {byMonth.data && (
         <Text size="sm" data-testid="stats-note">
-          {t('sv.stats.period', { from: byMonth.data.from, to: byMonth.data.to })} {t('sv.stats.suppressed', { threshold: byMonth.data.threshold, shown: `<${byMonth.data.threshold}` })}
+          {t('sv.stats.period', { from: byMonth.data.from, to: byMonth.data.to })}{' '}
+          {t('sv.stats.suppressed', { threshold: byMonth.data.threshold, shown: `<${byMonth.data.threshold}` })}
         </Text>
       )}
       {badPeriod && <Alert color="red">{t('sv.stats.failed')}</Alert>}
