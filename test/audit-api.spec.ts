@@ -372,7 +372,10 @@ describe('audit supervisor API', () => {
         403,
       );
       // Outside the supervisor's scope the grant is as unknown as a random id: no existence oracle.
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@nl-oversight.test')), 404);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@nl-oversight.test')),
+        404,
+      );
       expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=false')).map((item) => item.id)).toContain(grant);
       const log = await t.get<AuditEventPageDto>(`/api/cases/${beCase}/access-log?limit=100`, await token('supervisor@be-oversight.test'));
       expect(log.body.items.find((event) => event.requestId === tag('review-by-user-side'))).toMatchObject({
@@ -382,12 +385,26 @@ describe('audit supervisor API', () => {
     });
 
     it('is reviewed once, by a supervisor in scope, and the review is audited', async () => {
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@nl-police.test')), 404);
-      expectProblem(await t.post(`/api/audit/break-glass/${randomUUID()}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@be-police.test')), 404);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@nl-police.test')),
+        404,
+      );
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${randomUUID()}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@be-police.test')),
+        404,
+      );
       expect(
-        errorPaths(expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: '  ' }, await token('supervisor@be-police.test')), 400)),
+        errorPaths(
+          expectProblem(
+            await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: '  ' }, await token('supervisor@be-police.test')),
+            400,
+          ),
+        ),
       ).toEqual(['note']);
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'ok', extra: 1 }, await token('supervisor@be-police.test')), 400);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'ok', extra: 1 }, await token('supervisor@be-police.test')),
+        400,
+      );
       expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'ok' }, await token('officer@be-police.test')), 403);
 
       const reviewed = await tagged<BreakGlassGrantDto>('POST', `/api/audit/break-glass/${grant}/review`, 'supervisor@be-police.test', 'review', {
@@ -403,7 +420,10 @@ describe('audit supervisor API', () => {
         verdict: 'justified',
         reviewer: { id: await userId(t.dataSource, 'supervisor@be-police.test'), name: expect.any(String) },
       });
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'not_justified', note: 'again' }, await token('supervisor@be-oversight.test')), 409);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'not_justified', note: 'again' }, await token('supervisor@be-oversight.test')),
+        409,
+      );
 
       expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=false')).map((item) => item.id)).not.toContain(grant);
       expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=true')).map((item) => item.id)).toContain(grant);

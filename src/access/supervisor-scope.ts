@@ -69,7 +69,11 @@ export function mayReviewBreakGlass(principal: Principal, kase: { leadOrganisati
  * users of its audit scope's organisations (its own, or its country's for oversight) and anyone
  * who acted on a case of that scope, so every actor in its audit results can be named.
  */
-export function directoryPredicate(principal: Principal, columns: { userId: string; organisationId: string; organisationCountry: string }, params: SqlParams): string {
+export function directoryPredicate(
+  principal: Principal,
+  columns: { userId: string; organisationId: string; organisationCountry: string },
+  params: SqlParams,
+): string {
   if (principal.role === Role.OrgAdmin) return `${columns.organisationId} = ${params.add(principal.organisationId)}`;
   const scope = auditScopeOf(principal);
   if (!scope) return 'FALSE';

@@ -120,7 +120,7 @@ export class AuditController {
   }
 
   @Get('audit/cases')
-  @ApiOperation({ summary: "A case in your audit scope by its reference (to open its access log); 404 outside the scope" })
+  @ApiOperation({ summary: 'A case in your audit scope by its reference (to open its access log); 404 outside the scope' })
   @ApiOkResponse({ type: AuditCaseDto })
   @ApiNotFoundResponse({ description: 'No such case in your scope' })
   caseByReference(@CurrentPrincipal() principal: Principal, @Query() query: CaseReferenceQueryDto, @Meta() meta: RequestMeta): Promise<AuditCaseDto> {

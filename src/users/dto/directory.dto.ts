@@ -12,7 +12,9 @@ export class DirectoryQueryDto {
     description: `User ids, comma-separated or repeated (at most ${DIRECTORY_MAX_IDS}); ids unknown or outside your scope are simply absent from the answer`,
   })
   // `ids=a,b` and `ids=a&ids=b` both arrive as one list.
-  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value : [value]).flatMap((item) => (typeof item === 'string' ? item.split(',') : [item])))
+  @Transform(({ value }: { value: unknown }) =>
+    (Array.isArray(value) ? value : [value]).flatMap((item) => (typeof item === 'string' ? item.split(',') : [item])),
+  )
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(DIRECTORY_MAX_IDS)

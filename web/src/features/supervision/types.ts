@@ -7,7 +7,6 @@ export type AuditFilters = Omit<AuditQuery, 'limit' | 'cursor'>;
 export type AuditActionName = NonNullable<AuditQuery['action']>;
 export type BreakGlassGrant = Success<'/api/audit/break-glass', 'get'>['items'][number];
 export type Verdict = NonNullable<BreakGlassGrant['verdict']>;
-export type LogState = Success<'/api/audit/log', 'get'>;
 export type Verification = Success<'/api/audit/verify', 'get'>;
 export type Statistics = Success<'/api/statistics', 'get'>;
 export type StatisticsQuery = NonNullable<paths['/api/statistics']['get']['parameters']['query']>;
