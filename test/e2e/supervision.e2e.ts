@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { type Actor, baseUrl, capture, launchBrowser, PASSWORD, PrivacyProbe, signIn } from './support';
 
-/** The screenshots listed in docs/web-app.md (viewport only, so the committed PNGs stay small). */
+/**
+ * The screenshots listed in docs/web-app.md, rewritten only with UPDATE_DOC_SCREENSHOTS=1 (so a
+ * test run leaves the committed PNGs alone); viewport only, except statistics, to keep them small.
+ */
 const DOC_SCREENSHOTS = resolve('docs/screenshots');
 
 /**
@@ -49,7 +52,7 @@ describe('supervision console journeys', () => {
   const shot = async (page: Page, name: string, fullPage = false): Promise<void> => {
     axe.push(...(await capture(page, name, probe)));
     consoleTexts.push({ page: name, text: await page.content() });
-    await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage });
+    if (process.env.UPDATE_DOC_SCREENSHOTS) await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage });
   };
 
   beforeAll(async () => {
@@ -76,6 +79,7 @@ describe('supervision console journeys', () => {
     // six more cases, each referred to the prosecution, which accepts them.
     const organisations = await api<{ items: Array<{ id: string; slug: string }> }>('GET', '/api/organisations?country=BE', officer);
     const prosecution = organisations.body.items.find((organisation) => organisation.slug === 'be-prosecution')!.id;
+    const shelter = organisations.body.items.find((organisation) => organisation.slug === 'be-shelter-antwerp')!.id;
     for (let i = 0; i < 6; i += 1) {
       const more = await api<{ id: string }>('POST', '/api/cases', officer, {
         summary: { exploitationTypes: i % 2 ? ['labour'] : ['sexual', 'labour'], minor: false, ageGroup: '18-25', languages: ['ro'], riskLevel: 'low' },
@@ -90,6 +94,15 @@ describe('supervision console journeys', () => {
       expect(referral.status).toBe(201);
       expect((await api('POST', `/api/referrals/${referral.body.id}/accept`, prosecutor, {})).status).toBe(200);
     }
+    // One placement: the shelter's occupied beds (1) are published as "<5".
+    const placed = await api<{ id: string }>('POST', `/api/cases/${kase.id}/referrals`, officer, {
+      toOrganisationId: shelter,
+      purpose: 'shelter',
+      urgency: 'urgent',
+      consent: { given: true, by: 'victim', recordedAt: new Date(Date.now() - 60_000).toISOString() },
+    });
+    expect(placed.status).toBe(201);
+    expect((await api('POST', `/api/referrals/${placed.body.id}/accept`, await login('caseworker@be-shelter-antwerp.test'), {})).status).toBe(200);
   }, 180_000);
 
   afterAll(async () => {
@@ -189,6 +202,10 @@ describe('supervision console journeys', () => {
     const page = await as('supervisor@be-oversight.test', '/statistics');
     await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
     await visible(page.getByTestId('stats-note'));
+    // The shelter's one occupied bed: a cell under 5, shown exactly as the API gives it.
+    const beds = page.locator('section[aria-labelledby=stats-beds] [data-testid=figures] tr').filter({ hasText: 'Reception Centre Antwerp' });
+    await visible(beds);
+    expect((await beds.locator('td').allTextContents()).map((cell) => cell.trim())).toEqual(['<5']);
     const charts = page.getByTestId('chart');
     await until(async () => (await charts.count()) >= 5, 'five charts');
     expect(await page.locator('[data-testid=chart] svg.recharts-surface').count()).toBeGreaterThanOrEqual(5);

@@ -419,5 +419,5 @@ export const de: Messages = {
   'sv.stats.deadline': 'Frist',
   'sv.stats.beds': 'Belegte Betten pro Unterkunft (Ende des Zeitraums)',
   'sv.stats.bedsOccupied': 'Belegte Betten',
-  'sv.stats.noShelters': 'Keine Aufnahmeeinrichtung in Ihrem Bereich.',
+  'sv.stats.noShelters': 'Keine Unterkunft hat Bettenzahlen für diesen Zeitraum.',
 };

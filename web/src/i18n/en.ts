@@ -416,7 +416,7 @@ export const en = {
   'sv.stats.deadline': 'Deadline',
   'sv.stats.beds': 'Bed occupancy per shelter (end of period)',
   'sv.stats.bedsOccupied': 'Beds occupied',
-  'sv.stats.noShelters': 'No reception centre lies within your scope.',
+  'sv.stats.noShelters': 'No shelter has bed figures for this period.',
 } as const;
 
 export type MessageId = keyof typeof en;

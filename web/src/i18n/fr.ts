@@ -419,5 +419,5 @@ export const fr: Messages = {
   'sv.stats.deadline': 'Échéance',
   'sv.stats.beds': 'Lits occupés par centre d’accueil (fin de période)',
   'sv.stats.bedsOccupied': 'Lits occupés',
-  'sv.stats.noShelters': 'Aucun centre d’accueil dans votre périmètre.',
+  'sv.stats.noShelters': 'Aucun centre d’accueil n’a de chiffres de lits pour cette période.',
 };

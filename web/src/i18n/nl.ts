@@ -418,5 +418,5 @@ export const nl: Messages = {
   'sv.stats.deadline': 'Termijn',
   'sv.stats.beds': 'Bezette bedden per opvangcentrum (einde periode)',
   'sv.stats.bedsOccupied': 'Bezette bedden',
-  'sv.stats.noShelters': 'Er valt geen opvangcentrum binnen uw bereik.',
+  'sv.stats.noShelters': 'Geen opvangcentrum heeft bedcijfers voor deze periode.',
 };

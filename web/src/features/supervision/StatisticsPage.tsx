@@ -66,7 +66,20 @@ function FigureTable({
   );
 }
 
-function Section({ id, title, children, state }: { id: string; title: string; children: ReactNode; state: { isPending: boolean; isError: boolean } }) {
+function Section({
+  id,
+  title,
+  children,
+  state,
+  stacked = false,
+}: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  state: { isPending: boolean; isError: boolean };
+  /** Chart above table, for tables too wide to sit beside their chart. */
+  stacked?: boolean;
+}) {
   const t = useT();
   return (
     <Card withBorder component="section" aria-labelledby={id}>
@@ -76,7 +89,7 @@ function Section({ id, title, children, state }: { id: string; title: string; ch
       {state.isPending && <Pending />}
       {state.isError && <Alert color="red">{t('common.unavailable')}</Alert>}
       {!state.isPending && !state.isError && (
-        <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
+        <SimpleGrid cols={stacked ? 1 : { base: 1, lg: 2 }} spacing="lg">
           {children}
         </SimpleGrid>
       )}
@@ -189,7 +202,7 @@ export default function StatisticsPage() {
       <OpenedClosed id="stats-type" title={t('sv.stats.perType')} data={byType} groupBy="exploitationType" />
       <OpenedClosed id="stats-country" title={t('sv.stats.perCountry')} data={byCountry} groupBy="country" />
 
-      <Section id="stats-referrals" title={t('sv.stats.referrals')} state={byMonth}>
+      <Section id="stats-referrals" title={t('sv.stats.referrals')} state={byMonth} stacked>
         <BarFigure
           label={t('sv.stats.chartOf', { title: t('sv.stats.referrals') })}
           category="name"
