@@ -3,7 +3,11 @@ import type { AuditCaseDto, AuditEventPageDto, AuditLogStateDto, AuditVerificati
 import type { BreakGlassGrantDto, BreakGlassPageDto } from '../src/break-glass/dto/break-glass.dto';
 import { DomainEventType } from '../src/outbox/domain-event';
 import type { DirectoryDto } from '../src/users/dto/directory.dto';
+import { AuditSequencer } from '../src/audit/audit-sequencer';
+import { AuditVerifier } from '../src/audit/audit-verifier';
+import { AuditWitness } from '../src/audit/audit-witness';
 import { TestApp } from './support/app';
+import { isolatedDatabaseUrl } from './support/database';
 import { createCase, organisationId, userId } from './support/factories';
 import { errorPaths, expectProblem } from './support/problem';
 
@@ -209,6 +213,51 @@ describe('supervision console API', () => {
       expect(result.valid).toBe(plain.body.valid);
       expect(typeof result.checked).toBe('number');
       expectProblem(await t.get('/api/audit/verify/stream', await token('officer@be-police.test')), 403);
+    });
+  });
+});
+
+/** With a sequenced log of its own: the log page's checkpoint and the streamed verification's progress through several batches. */
+describe('supervision console API on a sequenced log', () => {
+  let t: TestApp;
+  let sequencer: AuditSequencer;
+
+  beforeAll(async () => {
+    t = await TestApp.start({ DATABASE_URL: await isolatedDatabaseUrl('supervision_log') });
+    sequencer = new AuditSequencer(t.dataSource, t.config, new AuditWitness(t.config));
+  });
+  afterAll(async () => {
+    await sequencer.onApplicationShutdown();
+    await t.close();
+  });
+
+  it('shows the newest signed checkpoint and streams progress batch by batch up to the same result as GET /api/audit/verify', async () => {
+    const supervisor = await t.login('supervisor@be-oversight.test');
+    for (let i = 0; i < 3; i += 1) expect((await t.get('/api/audit/events?limit=1', supervisor)).status).toBe(200);
+    const checkpoint = await sequencer.catchUp();
+    expect(checkpoint?.treeSize).toBeGreaterThan(3n);
+    const size = Number(checkpoint!.treeSize);
+
+    const state = await t.get<AuditLogStateDto>('/api/audit/log', supervisor);
+    expect(state.body).toEqual({
+      entries: String(size),
+      checkpoint: { treeSize: String(size), rootHash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/), signedAt: expect.any(String), note: checkpoint!.note },
+    });
+
+    t.app.get(AuditVerifier).batchSize = 2;
+    const stream = await t.get('/api/audit/verify/stream', supervisor);
+    const events = stream.text
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as unknown }));
+    const progress = events.filter((event) => event.event === 'progress').map((event) => event.data as { checked: number; total: number });
+    // Throttled to what a person can follow, but it always starts at 0 and ends at the whole log.
+    expect(progress[0]).toEqual({ checked: 0, total: size });
+    expect(progress[progress.length - 1]).toEqual({ checked: size, total: size });
+    expect(progress.every((item, index) => index === 0 || item.checked > progress[index - 1]!.checked)).toBe(true);
+    expect(events[events.length - 1]).toEqual({
+      event: 'result',
+      data: { valid: true, checked: size, treeSize: String(size), checkpointSize: String(size), breaks: [] },
     });
   });
 });
