@@ -116,9 +116,13 @@ describe('audit supervisor API', () => {
           userId: await userId(t.dataSource, 'officer@nl-police.test'),
           organisationId: await organisationId(t.dataSource, 'nl-police'),
           role: Role.Officer,
+          // Readable names (API.md, Readable context): staff and organisation, never the victim.
+          name: 'officer (nl-police)',
+          organisationName: 'Police, the Netherlands',
         },
         action: AuditAction.CaseRead,
         caseId: beCase,
+        caseReference: expect.stringMatching(/^BE-\d{4}-\d{6}$/),
         outcome: 'denied',
         requestId: tag('nl-officer-denied-be-case'),
         ip: expect.any(String),
@@ -245,6 +249,9 @@ describe('audit supervisor API', () => {
         'justification',
         'requestId',
         'ip',
+        'actorName',
+        'actorOrganisationName',
+        'caseReference',
       ]);
       const mine = rows.filter((row) => row[11]!.startsWith(tag('csv-')));
       // Newest first, each exactly once across the batches.
@@ -359,12 +366,16 @@ describe('audit supervisor API', () => {
       expect((await grantsSeenBy('supervisor@be-prosecution.test', '&reviewed=false')).map((item) => item.id)).toContain(grant);
       expectProblem(
         await tagged('POST', `/api/audit/break-glass/${grant}/review`, 'supervisor@be-prosecution.test', 'review-by-user-side', {
+          verdict: 'justified',
           note: 'We checked ourselves',
         }),
         403,
       );
       // Outside the supervisor's scope the grant is as unknown as a random id: no existence oracle.
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'Looks fine' }, await token('supervisor@nl-oversight.test')), 404);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@nl-oversight.test')),
+        404,
+      );
       expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=false')).map((item) => item.id)).toContain(grant);
       const log = await t.get<AuditEventPageDto>(`/api/cases/${beCase}/access-log?limit=100`, await token('supervisor@be-oversight.test'));
       expect(log.body.items.find((event) => event.requestId === tag('review-by-user-side'))).toMatchObject({
@@ -374,15 +385,30 @@ describe('audit supervisor API', () => {
     });
 
     it('is reviewed once, by a supervisor in scope, and the review is audited', async () => {
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'Looks fine' }, await token('supervisor@nl-police.test')), 404);
-      expectProblem(await t.post(`/api/audit/break-glass/${randomUUID()}/review`, { note: 'Looks fine' }, await token('supervisor@be-police.test')), 404);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@nl-police.test')),
+        404,
+      );
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${randomUUID()}/review`, { verdict: 'justified', note: 'Looks fine' }, await token('supervisor@be-police.test')),
+        404,
+      );
       expect(
-        errorPaths(expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: '  ' }, await token('supervisor@be-police.test')), 400)),
+        errorPaths(
+          expectProblem(
+            await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: '  ' }, await token('supervisor@be-police.test')),
+            400,
+          ),
+        ),
       ).toEqual(['note']);
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'ok', extra: 1 }, await token('supervisor@be-police.test')), 400);
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'ok' }, await token('officer@be-police.test')), 403);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'ok', extra: 1 }, await token('supervisor@be-police.test')),
+        400,
+      );
+      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'justified', note: 'ok' }, await token('officer@be-police.test')), 403);
 
       const reviewed = await tagged<BreakGlassGrantDto>('POST', `/api/audit/break-glass/${grant}/review`, 'supervisor@be-police.test', 'review', {
+        verdict: 'justified',
         note: 'Justified: night intake confirmed with the shelter',
       });
       expect(reviewed.status).toBe(200);
@@ -391,8 +417,13 @@ describe('audit supervisor API', () => {
         reviewedAt: expect.any(String),
         reviewedBy: await userId(t.dataSource, 'supervisor@be-police.test'),
         reviewNote: 'Justified: night intake confirmed with the shelter',
+        verdict: 'justified',
+        reviewer: { id: await userId(t.dataSource, 'supervisor@be-police.test'), name: expect.any(String) },
       });
-      expectProblem(await t.post(`/api/audit/break-glass/${grant}/review`, { note: 'again' }, await token('supervisor@be-oversight.test')), 409);
+      expectProblem(
+        await t.post(`/api/audit/break-glass/${grant}/review`, { verdict: 'not_justified', note: 'again' }, await token('supervisor@be-oversight.test')),
+        409,
+      );
 
       expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=false')).map((item) => item.id)).not.toContain(grant);
       expect((await grantsSeenBy('supervisor@be-police.test', '&reviewed=true')).map((item) => item.id)).toContain(grant);

@@ -3,6 +3,7 @@ import type { CaseSubject } from '../src/access/case-ability.factory';
 import { LegalBasis, Purpose, Section } from '../src/access/policy';
 import { Role } from '../src/access/role';
 import type { AuditOutcome } from '../src/audit/audit-action';
+import { BREAK_GLASS_VERDICTS } from '../src/break-glass/dto/break-glass.dto';
 import { CLOSE_REASONS } from '../src/cases/dto/case.dto';
 import { DeadlineKind } from '../src/deadlines/deadline-kind';
 import { DOCUMENT_SECTIONS } from '../src/documents/dto/document.dto';
@@ -26,6 +27,7 @@ function membersOf<T extends string>(members: Record<T, true>): string[] {
 
 /** Every CHECK constraint that lists allowed values, keyed `table.column`, with the TypeScript values it mirrors. */
 const MIRRORS: Record<string, readonly string[]> = {
+  'break_glass_grant.review_verdict': BREAK_GLASS_VERDICTS,
   'case.close_reason': CLOSE_REASONS,
   'case.country': COUNTRIES,
   'case.status': membersOf<CaseSubject['status']>({ open: true, closed: true }),

@@ -62,3 +62,25 @@ export function mayReviewBreakGlass(principal: Principal, kase: { leadOrganisati
   if (!scope) return false;
   return 'country' in scope ? scope.country === kase.country : scope.organisationId === kase.leadOrganisationId;
 }
+
+/**
+ * Whose names a user may look up in the directory (API.md, Readable context: supervisors and org
+ * admins within their audit scope): an org admin the users of its organisation; a supervisor the
+ * users of its audit scope's organisations (its own, or its country's for oversight) and anyone
+ * who acted on a case of that scope, so every actor in its audit results can be named.
+ */
+export function directoryPredicate(
+  principal: Principal,
+  columns: { userId: string; organisationId: string; organisationCountry: string },
+  params: SqlParams,
+): string {
+  if (principal.role === Role.OrgAdmin) return `${columns.organisationId} = ${params.add(principal.organisationId)}`;
+  const scope = auditScopeOf(principal);
+  if (!scope) return 'FALSE';
+  if ('country' in scope) {
+    const country = params.add(scope.country);
+    return `(${columns.organisationCountry} = ${country} OR EXISTS (SELECT 1 FROM audit_event e WHERE e.actor_user_id = ${columns.userId} AND e.case_country = ${country}))`;
+  }
+  const organisation = params.add(scope.organisationId);
+  return `(${columns.organisationId} = ${organisation} OR EXISTS (SELECT 1 FROM audit_event e WHERE e.actor_user_id = ${columns.userId} AND e.case_lead_organisation_id = ${organisation}))`;
+}

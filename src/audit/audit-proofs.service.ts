@@ -47,6 +47,22 @@ export class AuditProofs {
     return rows[0] ? { treeSize: BigInt(rows[0].tree_size), note: rows[0].note } : undefined;
   }
 
+  /** The newest signed checkpoint with its size, root and time, and how many entries the log holds now: the console's log page. */
+  async logState(): Promise<{ entries: string; checkpoint: { treeSize: string; rootHash: string; signedAt: string; note: string } | null }> {
+    const [row]: Array<{ entries: string; tree_size: string | null; root_hash: Buffer | null; signed_at: Date | null; note: string | null }> =
+      await this.dataSource.query(
+        `SELECT (SELECT coalesce(max(log_index) + 1, 0) FROM audit_log_entry)::text AS entries, c.tree_size::text, c.root_hash, c.signed_at, c.note
+           FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM audit_log_checkpoint ORDER BY tree_size DESC LIMIT 1) c ON true`,
+      );
+    return {
+      entries: row!.entries,
+      checkpoint:
+        row!.tree_size && row!.root_hash && row!.signed_at && row!.note
+          ? { treeSize: row!.tree_size, rootHash: row!.root_hash.toString('base64'), signedAt: row!.signed_at.toISOString(), note: row!.note }
+          : null,
+    };
+  }
+
   /** An event's inclusion proof, for a supervisor whose scope covers the event; the request is audited first. */
   async inclusion(principal: Principal, eventId: string, meta: RequestMeta): Promise<InclusionProof> {
     const rows: Array<{

@@ -18,8 +18,11 @@ interface EventRow {
   actor_user_id: string | null;
   actor_organisation_id: string | null;
   actor_role: string | null;
+  actor_name: string | null;
+  actor_organisation_name: string | null;
   action: string;
   case_id: string | null;
+  case_reference: string | null;
   sections: string[] | null;
   outcome: string;
   legal_basis: string | null;
@@ -30,6 +33,14 @@ interface EventRow {
 
 const EVENT_COLUMNS = `e.seq::text AS seq, e.id, e.at, e.actor_user_id, e.actor_organisation_id, e.actor_role, e.action, e.case_id, e.sections,
   e.outcome, e.legal_basis, e.justification, e.request_id, e.ip`;
+/**
+ * Readable names (API.md, Readable context) and the case reference, joined per page row by primary
+ * key after the keyset walk picked the rows: staff and organisation names and a reference, never
+ * case content. The audit row itself stays ids only.
+ */
+const READABLE_COLUMNS = `p.*, u.name AS actor_name, o.name AS actor_organisation_name, c.reference AS case_reference`;
+const READABLE_JOINS = `LEFT JOIN "user" u ON u.id = p.actor_user_id LEFT JOIN organisation o ON o.id = p.actor_organisation_id
+  LEFT JOIN "case" c ON c.id = p.case_id`;
 
 const CSV_HEADER = [
   'id',
@@ -45,6 +56,9 @@ const CSV_HEADER = [
   'justification',
   'requestId',
   'ip',
+  'actorName',
+  'actorOrganisationName',
+  'caseReference',
 ];
 
 /**
@@ -99,6 +113,30 @@ export class AuditQueryService {
     return this.page(scope, { caseId }, before, query.limit ?? DEFAULT_PAGE_SIZE);
   }
 
+  /**
+   * A case by its reference, for finding its access log: answered only when the case is in the
+   * supervisor's audit scope (otherwise the same 404 as an unknown reference), and audited.
+   */
+  async caseByReference(principal: Principal, reference: string, meta: RequestMeta): Promise<{ id: string; reference: string }> {
+    const cases: Array<{ id: string; reference: string; lead_organisation_id: string; country: string }> = await this.dataSource.query(
+      `SELECT id, reference, lead_organisation_id, country FROM "case" WHERE reference = $1`,
+      [reference],
+    );
+    const found = cases[0];
+    const covered = found && auditScopeCovers(auditScopeOf(principal), { caseLeadOrganisationId: found.lead_organisation_id, caseCountry: found.country });
+    const caseOwner: AuditCaseOwner | undefined = found ? { leadOrganisationId: found.lead_organisation_id, country: found.country } : undefined;
+    await this.audit.recordNow({
+      action: AuditAction.AuditQuery,
+      outcome: covered ? 'allowed' : 'denied',
+      actor: principal,
+      caseId: found?.id ?? null,
+      ...(caseOwner ? { caseOwner } : {}),
+      meta,
+    });
+    if (!found || !covered) throw Problem.notFound('Case not found');
+    return { id: found.id, reference: found.reference };
+  }
+
   private async page(scope: AuditScope | undefined, filters: AuditFiltersDto, beforeSeq: string | undefined, limit: number): Promise<Page<AuditEventDto>> {
     const rows = await this.fetch(scope, filters, beforeSeq, limit + 1);
     const more = rows.length > limit;
@@ -122,6 +160,8 @@ export class AuditQueryService {
     const params = new SqlParams();
     const where = [auditScopePredicate(scope, auditEventScopeColumns('e'), params)];
     if (filters.caseId) where.push(`e.case_id = ${params.add(filters.caseId)}`);
+    // A reference names at most one case; an unknown reference matches nothing (NULL), like an unknown id.
+    if (filters.caseReference) where.push(`e.case_id = (SELECT id FROM "case" WHERE reference = ${params.add(filters.caseReference)})`);
     if (filters.actorId) where.push(`e.actor_user_id = ${params.add(filters.actorId)}`);
     if (filters.organisationId) where.push(`e.actor_organisation_id = ${params.add(filters.organisationId)}`);
     if (filters.action) where.push(`e.action = ${params.add(filters.action)}`);
@@ -131,7 +171,10 @@ export class AuditQueryService {
     if (filters.to) where.push(`e.at < ${params.add(instant(filters.to))}`);
     if (beforeSeq) where.push(`e.seq < ${params.add(beforeSeq)}`);
     return this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM audit_event e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT ${params.add(limit)}`,
+      `SELECT ${READABLE_COLUMNS}
+         FROM (SELECT ${EVENT_COLUMNS} FROM audit_event e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT ${params.add(limit)}) p
+         ${READABLE_JOINS}
+        ORDER BY p.seq::bigint DESC`,
       params.values,
     );
   }
@@ -156,9 +199,16 @@ function eventView(row: EventRow): AuditEventDto {
   return {
     id: row.id,
     at: row.at.toISOString(),
-    actor: { userId: row.actor_user_id, organisationId: row.actor_organisation_id, role: row.actor_role },
+    actor: {
+      userId: row.actor_user_id,
+      organisationId: row.actor_organisation_id,
+      role: row.actor_role,
+      name: row.actor_name,
+      organisationName: row.actor_organisation_name,
+    },
     action: row.action,
     ...(row.case_id ? { caseId: row.case_id } : {}),
+    ...(row.case_reference ? { caseReference: row.case_reference } : {}),
     ...(row.sections ? { sections: row.sections } : {}),
     outcome: row.outcome,
     ...(row.legal_basis ? { legalBasis: row.legal_basis } : {}),
@@ -183,5 +233,8 @@ function csvRow(row: EventRow): string {
     row.justification,
     row.request_id,
     row.ip,
+    row.actor_name,
+    row.actor_organisation_name,
+    row.case_reference,
   ]);
 }

@@ -12,6 +12,12 @@ import { openNote, parseCheckpointBody, parseVerifierKey } from './signed-note';
 
 export type { AuditVerification } from './log-auditor';
 
+/** How far a verification has come: entries of the log checked, out of the entries it walks. */
+export interface VerifyProgress {
+  checked: number;
+  total: number;
+}
+
 /** Held shared by verification and exclusively by retention, so a verification never sees events vanish under it. */
 export const PREFIX_LOCK_SQL = `hashtext('passage:audit:prefix')`;
 
@@ -98,6 +104,7 @@ function legacyRowOf(row: LeafRow): LegacyRow | null {
 export class AuditVerifier {
   batchSize = 10_000;
   private running?: Promise<AuditVerification>;
+  private readonly listeners = new Set<(progress: VerifyProgress) => void>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -109,12 +116,21 @@ export class AuditVerifier {
     return auditNoteSigner(this.config).verifierKey;
   }
 
-  /** Callers arriving during a run share its answer. */
-  verify(): Promise<AuditVerification> {
+  /** Callers arriving during a run share its answer (and, with `onProgress`, its progress from then on). */
+  async verify(onProgress?: (progress: VerifyProgress) => void): Promise<AuditVerification> {
+    if (onProgress) this.listeners.add(onProgress);
     this.running ??= this.verifyNow().finally(() => {
       this.running = undefined;
     });
-    return this.running;
+    try {
+      return await this.running;
+    } finally {
+      if (onProgress) this.listeners.delete(onProgress);
+    }
+  }
+
+  private progress(progress: VerifyProgress): void {
+    for (const listener of this.listeners) listener(progress);
   }
 
   private async verifyNow(): Promise<AuditVerification> {
@@ -123,7 +139,7 @@ export class AuditVerifier {
     try {
       await runner.query(`SELECT pg_advisory_lock_shared(${PREFIX_LOCK_SQL})`);
       try {
-        return await this.verifyOn(runner);
+        return await this.verifyOn(runner, undefined, (progress) => this.progress(progress));
       } finally {
         await runner.query(`SELECT pg_advisory_unlock_shared(${PREFIX_LOCK_SQL})`);
       }
@@ -133,7 +149,7 @@ export class AuditVerifier {
   }
 
   /** Verifies the log up to `through` entries (default: all of it) on a connection the caller holds. */
-  async verifyOn(runner: QueryRunner, through?: bigint): Promise<AuditVerification> {
+  async verifyOn(runner: QueryRunner, through?: bigint, onProgress?: (progress: VerifyProgress) => void): Promise<AuditVerification> {
     const verifier = parseVerifierKey(this.verifierKey);
     const auditor = new LogAuditor(verifier, this.config.auditLogOrigin);
     const [sizes]: Array<{ entries: string; checkpoint: string }> = await runner.query(
@@ -171,6 +187,7 @@ export class AuditVerifier {
     }
 
     let checkpointsFrom = 0n;
+    onProgress?.({ checked: 0, total: Number(end) });
     for await (const rows of leafBatches(runner, end, this.batchSize)) {
       const batchEnd = BigInt(rows[rows.length - 1]!.log_index) + 1n;
       const checkpoints: LogCheckpointRow[] = await runner.query(
@@ -184,6 +201,7 @@ export class AuditVerifier {
         auditor.leaf({ index, eventId: row.event_id, storedLeaf: row.leaf_hash, entry: row.entry });
         legacy.leaf(index, legacyRowOf(row));
       }
+      onProgress?.({ checked: Number(batchEnd), total: Number(end) });
     }
     if (witnessBeyond > 0n) {
       const [now]: Array<{ entries: string }> = await runner.query(`SELECT (coalesce(max(log_index) + 1, 0))::text AS entries FROM audit_log_entry`);

@@ -1,5 +1,5 @@
 import { PageQueryDto } from '../common/page-query.dto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -25,7 +25,11 @@ import { AuditQueryService } from './audit-query.service';
 import { AuditVerifier } from './audit-verifier';
 import { AuditService } from './audit.service';
 import {
+  AuditCaseDto,
   AuditEventPageDto,
+  AuditLogStateDto,
+  CaseReferenceQueryDto,
+  VerifyProgressDto,
   AuditEventsQueryDto,
   AuditFiltersDto,
   AuditVerificationDto,
@@ -80,6 +84,54 @@ export class AuditController {
   async verify(@CurrentPrincipal() principal: Principal, @Meta() meta: RequestMeta): Promise<AuditVerificationDto> {
     await this.audit.recordNow({ action: AuditAction.AuditVerify, outcome: 'allowed', actor: principal, meta });
     return this.verifier.verify();
+  }
+
+  /**
+   * The same verification as GET /api/audit/verify, as Server-Sent Events: `progress`
+   * ({ checked, total }) after each batch of the walk, then one `result` (the verification) or
+   * `failed`. A long verification shows its progress instead of holding a request open silently.
+   */
+  @Get('audit/verify/stream')
+  @ApiOperation({ summary: 'Verify the log, streaming progress as Server-Sent Events (`progress`, then `result`)' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  async verifyStream(@CurrentPrincipal() principal: Principal, @Meta() meta: RequestMeta, @Res() reply: FastifyReply): Promise<void> {
+    await this.audit.recordNow({ action: AuditAction.AuditVerify, outcome: 'allowed', actor: principal, meta });
+    const body = new PassThrough();
+    const send = (event: string, data: unknown): void => {
+      if (!body.writableEnded) body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    void reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(body);
+    // Progress is coalesced to what a person can follow: at most a few events a second.
+    let last = 0;
+    const progress = (value: VerifyProgressDto): void => {
+      const now = Date.now();
+      if (now - last < 200 && value.checked < value.total) return;
+      last = now;
+      send('progress', value);
+    };
+    try {
+      send('result', await this.verifier.verify(progress));
+    } catch {
+      send('failed', { title: 'The verification could not finish' });
+    } finally {
+      body.end();
+    }
+  }
+
+  @Get('audit/cases')
+  @ApiOperation({ summary: 'A case in your audit scope by its reference (to open its access log); 404 outside the scope' })
+  @ApiOkResponse({ type: AuditCaseDto })
+  @ApiNotFoundResponse({ description: 'No such case in your scope' })
+  caseByReference(@CurrentPrincipal() principal: Principal, @Query() query: CaseReferenceQueryDto, @Meta() meta: RequestMeta): Promise<AuditCaseDto> {
+    return this.queries.caseByReference(principal, query.reference, meta);
+  }
+
+  @Get('audit/log')
+  @ApiOperation({ summary: "The log's state: entries now, and the newest signed checkpoint's size, root, time and note" })
+  @ApiOkResponse({ type: AuditLogStateDto })
+  logState(): Promise<AuditLogStateDto> {
+    return this.proofs.logState();
   }
 
   @Get('audit/checkpoint')

@@ -43,7 +43,7 @@ export class BreakGlassReviewController {
 
   @Post(':id/review')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark a break-glass use as reviewed, with a note' })
+  @ApiOperation({ summary: 'Review a break-glass use once: a verdict (`not_justified` notifies the lead organisation) and a note' })
   @ApiOkResponse({ type: BreakGlassGrantDto })
   review(
     @CurrentPrincipal() principal: Principal,
@@ -51,6 +51,6 @@ export class BreakGlassReviewController {
     @Body() body: BreakGlassReviewDto,
     @Meta() meta: RequestMeta,
   ): Promise<BreakGlassGrantDto> {
-    return this.breakGlass.review(principal, id, body.note, meta);
+    return this.breakGlass.review(principal, id, { note: body.note, verdict: body.verdict }, meta);
   }
 }

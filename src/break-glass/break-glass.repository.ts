@@ -3,13 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SqlParams } from '../common/sql';
 import { type AuditScope, auditScopePredicate } from '../access/supervisor-scope';
+import type { BreakGlassVerdict } from './dto/break-glass.dto';
 
 export interface GrantRow {
   id: string;
   case_id: string;
   reference: string;
   user_id: string;
+  user_name: string;
   organisation_id: string;
+  organisation_slug: string;
+  organisation_name: string;
+  organisation_type: string;
   organisation_country: string | null;
   lead_organisation_id: string;
   case_country: string;
@@ -18,12 +23,18 @@ export interface GrantRow {
   expires_at: Date;
   reviewed_at: Date | null;
   reviewed_by: string | null;
+  reviewer_name: string | null;
   review_note: string | null;
+  review_verdict: BreakGlassVerdict | null;
 }
 
-const GRANT_FROM = `break_glass_grant g JOIN "case" c ON c.id = g.case_id JOIN organisation o ON o.id = g.organisation_id`;
-const GRANT_COLUMNS = `g.id, g.case_id, c.reference, g.user_id, g.organisation_id, o.country AS organisation_country, c.lead_organisation_id,
-  c.country AS case_country, g.justification, g.created_at, g.expires_at, g.reviewed_at, g.reviewed_by, g.review_note`;
+// The user and reviewer names travel with each grant (API.md, Readable context): staff names, never victim data.
+const GRANT_FROM = `break_glass_grant g JOIN "case" c ON c.id = g.case_id JOIN organisation o ON o.id = g.organisation_id
+  JOIN "user" u ON u.id = g.user_id LEFT JOIN "user" r ON r.id = g.reviewed_by`;
+const GRANT_COLUMNS = `g.id, g.case_id, c.reference, g.user_id, u.name AS user_name, g.organisation_id, o.slug AS organisation_slug,
+  o.name AS organisation_name, o.type AS organisation_type, o.country AS organisation_country, c.lead_organisation_id,
+  c.country AS case_country, g.justification, g.created_at, g.expires_at, g.reviewed_at, g.reviewed_by, r.name AS reviewer_name,
+  g.review_note, g.review_verdict`;
 const GRANT_SCOPE_COLUMNS = {
   actorOrganisationId: 'g.organisation_id',
   actorCountry: 'o.country',
@@ -54,12 +65,13 @@ export class BreakGlassRepository {
   }
 
   /** False when someone reviewed it first: a grant is reviewed once. */
-  async markReviewed(manager: EntityManager, grantId: string, reviewerId: string, note: string): Promise<boolean> {
+  async markReviewed(manager: EntityManager, grantId: string, review: { reviewerId: string; note: string; verdict: BreakGlassVerdict }): Promise<boolean> {
     const updated: Array<{ id: string }> = await manager.query(
       `WITH reviewed AS (
-         UPDATE break_glass_grant SET reviewed_at = now(), reviewed_by = $2, review_note = $3 WHERE id = $1 AND reviewed_at IS NULL RETURNING id
+         UPDATE break_glass_grant SET reviewed_at = now(), reviewed_by = $2, review_note = $3, review_verdict = $4
+          WHERE id = $1 AND reviewed_at IS NULL RETURNING id
        ) SELECT id FROM reviewed`,
-      [grantId, reviewerId, note],
+      [grantId, review.reviewerId, review.note, review.verdict],
     );
     return updated.length > 0;
   }

@@ -13,8 +13,9 @@ import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DomainEventType } from '../outbox/domain-event';
+import { OutboxService } from '../outbox/outbox.service';
 import { type GrantRow, BreakGlassRepository } from './break-glass.repository';
-import type { BreakGlassGrantDto } from './dto/break-glass.dto';
+import type { BreakGlassGrantDto, BreakGlassVerdict } from './dto/break-glass.dto';
 
 /**
  * Emergency access: an operational user of the case's country whose organisation does not take
@@ -30,6 +31,7 @@ export class BreakGlassService {
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly deadlines: DeadlinesService,
+    private readonly outbox: OutboxService,
   ) {}
 
   grant(principal: Principal, caseId: string, justification: string, meta: RequestMeta): Promise<{ id: string; expiresAt: string }> {
@@ -83,7 +85,7 @@ export class BreakGlassService {
     return toPage(rows, limit, grantView, (row) => [row.id]);
   }
 
-  async review(principal: Principal, grantId: string, note: string, meta: RequestMeta): Promise<BreakGlassGrantDto> {
+  async review(principal: Principal, grantId: string, review: { note: string; verdict: BreakGlassVerdict }, meta: RequestMeta): Promise<BreakGlassGrantDto> {
     const grant = await this.grants.find(this.dataSource.manager, grantId);
     const denied = { action: AuditAction.BreakGlassReview, outcome: 'denied' as const, actor: principal, meta };
     if (!grant) {
@@ -107,8 +109,18 @@ export class BreakGlassService {
       throw Problem.forbidden("Only the supervisors of the case's lead organisation and the oversight of its country review a break-glass use");
     }
     return this.dataSource.transaction(async (manager) => {
-      if (!(await this.grants.markReviewed(manager, grantId, principal.userId, note))) {
+      if (!(await this.grants.markReviewed(manager, grantId, { reviewerId: principal.userId, ...review }))) {
         throw Problem.conflict('already-reviewed', 'This break-glass use has already been reviewed');
+      }
+      // An unjustified use is the lead organisation's to follow up: told through the outbox, in this transaction.
+      if (review.verdict === 'not_justified') {
+        await this.outbox.emit(manager, {
+          type: DomainEventType.BreakGlassNotJustified,
+          caseId: grant.case_id,
+          breakGlassId: grantId,
+          organisationIds: [grant.lead_organisation_id],
+          actorUserId: principal.userId,
+        });
       }
       await this.audit.record(manager, {
         action: AuditAction.BreakGlassReview,
@@ -131,11 +143,21 @@ function grantView(row: GrantRow): BreakGlassGrantDto {
     caseReference: row.reference,
     userId: row.user_id,
     organisationId: row.organisation_id,
+    user: { id: row.user_id, name: row.user_name },
+    organisation: {
+      id: row.organisation_id,
+      slug: row.organisation_slug,
+      name: row.organisation_name,
+      type: row.organisation_type,
+      country: row.organisation_country,
+    },
     justification: row.justification,
     createdAt: row.created_at.toISOString(),
     expiresAt: row.expires_at.toISOString(),
     reviewedAt: row.reviewed_at?.toISOString() ?? null,
     reviewedBy: row.reviewed_by,
+    reviewer: row.reviewed_by ? { id: row.reviewed_by, name: row.reviewer_name ?? '' } : null,
     reviewNote: row.review_note,
+    verdict: row.review_verdict,
   };
 }

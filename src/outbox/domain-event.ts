@@ -10,6 +10,8 @@ export enum DomainEventType {
   CaseClosed = 'case.closed',
   BreakGlassUsed = 'break_glass.used',
   BreakGlassReviewDue = 'break_glass.review_due',
+  /** A supervisor judged an emergency access unjustified: the case's lead organisation follows it up. */
+  BreakGlassNotJustified = 'break_glass.not_justified',
   ReflectionPeriodEnding = 'reflection_period.ending',
   ReflectionPeriodEnded = 'reflection_period.ended',
   TaskDue = 'task.due',

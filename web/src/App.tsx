@@ -7,6 +7,7 @@ import { I18nProvider } from './i18n/i18n';
 import { session, useSession } from './session/session';
 import { Pending } from './shell/Pending';
 import { Shell } from './shell/Shell';
+import { useMe } from './shell/useMe';
 import { SignInPage } from './features/auth/SignInPage';
 import { theme } from './theme';
 
@@ -18,6 +19,13 @@ const ReferralListPage = lazy(() => import('./features/referrals/ReferralListPag
 const ReferralPage = lazy(() => import('./features/referrals/ReferralPage'));
 const InboxPage = lazy(() => import('./features/inbox/InboxPage'));
 const NotFoundPage = lazy(() => import('./shell/NotFoundPage'));
+// Supervision console (issue 11): supervisors and oversight only; the API refuses everyone else.
+const AuditPage = lazy(() => import('./features/supervision/AuditPage'));
+const AccessLogPage = lazy(() => import('./features/supervision/AccessLogPage'));
+const AccessLogFinderPage = lazy(() => import('./features/supervision/AccessLogPage').then((module) => ({ default: module.AccessLogFinderPage })));
+const BreakGlassReviewPage = lazy(() => import('./features/supervision/BreakGlassPage'));
+const AuditLogPage = lazy(() => import('./features/supervision/AuditLogPage'));
+const StatisticsPage = lazy(() => import('./features/supervision/StatisticsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -33,18 +41,31 @@ const queryClient = new QueryClient({
   },
 });
 
+/** Where `/` leads: supervisors never work on case files, so their start is the audit search. */
+function Home() {
+  const me = useMe();
+  if (!me.data) return <Pending />;
+  return <Navigate to={me.data.role === 'supervisor' ? '/audit' : '/cases'} replace />;
+}
+
 function SignedInRoutes() {
   return (
     <Shell>
       <Suspense fallback={<Pending />}>
         <Routes>
-          <Route path="/" element={<Navigate to="/cases" replace />} />
+          <Route path="/" element={<Home />} />
           <Route path="/cases" element={<CaseListPage />} />
           <Route path="/cases/new" element={<NewCasePage />} />
           <Route path="/cases/:id" element={<CasePage />} />
           <Route path="/referrals" element={<ReferralListPage />} />
           <Route path="/referrals/:id" element={<ReferralPage />} />
           <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/audit" element={<AuditPage />} />
+          <Route path="/audit/access-log" element={<AccessLogFinderPage />} />
+          <Route path="/audit/break-glass" element={<BreakGlassReviewPage />} />
+          <Route path="/audit/log" element={<AuditLogPage />} />
+          <Route path="/cases/:id/access-log" element={<AccessLogPage />} />
+          <Route path="/statistics" element={<StatisticsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

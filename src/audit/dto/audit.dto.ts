@@ -5,11 +5,17 @@ import { IsEnum, IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min }
 import { AuditAction, type AuditOutcome } from '../audit-action';
 
 const OUTCOMES: AuditOutcome[] = ['allowed', 'denied'];
+/** A case reference as the cases module issues them (country, year, number). */
+const CASE_REFERENCE = /^[A-Z]{2}-\d{4}-\d{6,9}$/;
 /** A date, or a date and time with an explicit offset: times are UTC, never the server's local time. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 export class AuditFiltersDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') caseId?: string;
+  @ApiPropertyOptional({ description: 'The case by its reference (exact)', example: 'BE-2026-000042' })
+  @IsOptional()
+  @Matches(CASE_REFERENCE, { message: 'must be a case reference such as BE-2026-000042' })
+  caseReference?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'The acting user' }) @IsOptional() @IsUUID('all') actorId?: string;
   @ApiPropertyOptional({ format: 'uuid', description: "The acting user's organisation" }) @IsOptional() @IsUUID('all') organisationId?: string;
   @ApiPropertyOptional({ enum: AuditAction }) @IsOptional() @IsEnum(AuditAction) action?: AuditAction;
@@ -34,6 +40,8 @@ class AuditActorDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) userId!: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) organisationId!: string | null;
   @ApiProperty({ nullable: true, type: String }) role!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The acting user's name (null for an unknown login)" }) name!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The acting user's organisation's name" }) organisationName!: string | null;
 }
 
 export class AuditEventDto {
@@ -42,6 +50,7 @@ export class AuditEventDto {
   @ApiProperty({ type: AuditActorDto }) actor!: AuditActorDto;
   @ApiProperty({ enum: AuditAction }) action!: string;
   @ApiPropertyOptional({ format: 'uuid' }) caseId?: string;
+  @ApiPropertyOptional({ example: 'BE-2026-000042' }) caseReference?: string;
   @ApiPropertyOptional({ type: [String] }) sections?: string[];
   @ApiProperty({ enum: OUTCOMES }) outcome!: string;
   @ApiPropertyOptional() legalBasis?: string;
@@ -92,4 +101,33 @@ export class ConsistencyProofDto {
   @ApiProperty() from!: number;
   @ApiProperty() to!: number;
   @ApiProperty({ type: [String], description: 'RFC 9162 consistency proof, base64 hashes' }) proof!: string[];
+}
+
+export class CaseReferenceQueryDto {
+  @ApiProperty({ example: 'BE-2026-000042' })
+  @Matches(CASE_REFERENCE, { message: 'must be a case reference such as BE-2026-000042' })
+  reference!: string;
+}
+
+export class AuditCaseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'BE-2026-000042' }) reference!: string;
+}
+
+export class VerifyProgressDto {
+  @ApiProperty({ description: 'Log entries checked so far' }) checked!: number;
+  @ApiProperty({ description: 'Log entries to check' }) total!: number;
+}
+
+class LogCheckpointDto {
+  @ApiProperty({ description: 'Entries the checkpoint covers' }) treeSize!: string;
+  @ApiProperty({ description: 'Base64 Merkle root hash' }) rootHash!: string;
+  @ApiProperty({ format: 'date-time' }) signedAt!: string;
+  @ApiProperty({ description: 'The C2SP signed note, as GET /api/audit/checkpoint serves it' }) note!: string;
+}
+
+export class AuditLogStateDto {
+  @ApiProperty({ description: 'Entries in the log now (the newest may not be checkpointed yet)' }) entries!: string;
+  @ApiProperty({ type: LogCheckpointDto, nullable: true, description: 'The newest signed checkpoint; null before the first' })
+  checkpoint!: LogCheckpointDto | null;
 }

@@ -40,6 +40,8 @@ interface NavItem {
   to: string;
   label: string;
   badge?: number;
+  /** Active on this path only, not on the paths below it. */
+  exact?: boolean;
 }
 
 export function Shell({ children }: { children: ReactNode }) {
@@ -83,10 +85,25 @@ export function Shell({ children }: { children: ReactNode }) {
     if (canOpenCases(role)) items.push({ to: '/cases/new', label: t('nav.newCase') });
     items.push({ to: '/referrals', label: role === 'caseworker' || role === 'prosecutor' ? t('nav.incomingReferrals') : t('nav.referrals') });
   }
+  // Supervision console (issue 11): supervisors and oversight audit and read statistics, never case files.
+  if (role === 'supervisor') {
+    items.push(
+      { to: '/audit', label: t('sv.nav.audit'), exact: true },
+      { to: '/audit/access-log', label: t('sv.nav.accessLog') },
+      { to: '/audit/break-glass', label: t('sv.nav.breakGlass') },
+      { to: '/audit/log', label: t('sv.nav.log') },
+      { to: '/statistics', label: t('sv.nav.statistics') },
+    );
+  }
   items.push({ to: '/inbox', label: t('nav.inbox'), badge: unread.data ?? 0 });
 
   const path = location.pathname;
-  const active = (to: string) => path === to || (to === '/cases' ? path.startsWith('/cases/') && path !== '/cases/new' : path.startsWith(`${to}/`));
+  const active = (to: string, exact = false) =>
+    path === to ||
+    (!exact &&
+      (to === '/cases'
+        ? path.startsWith('/cases/') && path !== '/cases/new' && !path.endsWith('/access-log')
+        : path.startsWith(`${to}/`) || (to === '/audit/access-log' && /^\/cases\/[^/]+\/access-log$/.test(path))));
 
   return (
     <AppShell header={{ height: 64 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -116,9 +133,9 @@ export function Shell({ children }: { children: ReactNode }) {
             component={Link}
             to={item.to}
             label={item.label}
-            active={active(item.to)}
+            active={active(item.to, item.exact)}
             variant="filled"
-            aria-current={active(item.to) ? 'page' : undefined}
+            aria-current={active(item.to, item.exact) ? 'page' : undefined}
             rightSection={
               item.badge !== undefined && item.badge > 0 ? (
                 <Badge size="sm" circle={item.badge < 10} data-testid="unread-badge">

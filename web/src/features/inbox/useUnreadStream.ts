@@ -17,7 +17,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Reads Server-Sent Events from a fetch body, calling `onEvent` for each named event; returns when the stream ends. */
-async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: string, data: string) => void): Promise<void> {
+export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: string, data: string) => void): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
