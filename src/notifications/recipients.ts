@@ -37,6 +37,7 @@ const EVENT_AUDIENCE: Record<DomainEventType, Audience> = {
   [DomainEventType.CaseClosed]: Audience.CaseReaders,
   [DomainEventType.BreakGlassUsed]: Audience.Supervisors,
   [DomainEventType.BreakGlassReviewDue]: Audience.Supervisors,
+  [DomainEventType.BreakGlassNotJustified]: Audience.CaseReaders,
   [DomainEventType.ReflectionPeriodEnding]: Audience.CaseReaders,
   [DomainEventType.ReflectionPeriodEnded]: Audience.CaseReaders,
   [DomainEventType.TaskDue]: Audience.CaseReaders,
