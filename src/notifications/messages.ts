@@ -212,8 +212,16 @@ export function invitationEmail(language: Language, publicUrl: string, token: st
   const expires = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return {
     subject: labels.subject,
-    text: [labels.intro, '', `${labels.link}:`, `${publicUrl}/set-password?token=${encodeURIComponent(token)}`, '', `${labels.expires} ${expires}.`, '', labels.ignore, ''].join(
-      '\n',
-    ),
+    text: [
+      labels.intro,
+      '',
+      `${labels.link}:`,
+      `${publicUrl}/set-password?token=${encodeURIComponent(token)}`,
+      '',
+      `${labels.expires} ${expires}.`,
+      '',
+      labels.ignore,
+      '',
+    ].join('\n'),
   };
 }

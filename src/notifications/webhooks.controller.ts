@@ -10,7 +10,6 @@ import { WebhooksService } from './webhooks.service';
 
 const OrganisationIdPipe = new IdPipe('No such organisation');
 const WebhookIdPipe = new IdPipe('No such webhook');
-const DeliveryIdPipe = new IdPipe('No such delivery of this webhook');
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -86,7 +85,7 @@ export class WebhooksController {
     @CurrentPrincipal() principal: Principal,
     @Param('organisationId', OrganisationIdPipe) organisationId: string,
     @Param('webhookId', WebhookIdPipe) webhookId: string,
-    @Param('deliveryId', DeliveryIdPipe) deliveryId: string,
+    @Param('deliveryId', new IdPipe('No such delivery of this webhook')) deliveryId: string,
     @Meta() meta: RequestMeta,
   ): Promise<DeliveryDto> {
     return this.webhooks.replay(principal, organisationId, webhookId, deliveryId, meta);

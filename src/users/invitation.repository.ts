@@ -90,7 +90,8 @@ export class InvitationRepository {
     const row = rows[0];
     if (!row) throw Problem.badRequest('This set-password link is not valid', [{ path: 'token', message: 'is not a valid invitation' }]);
     if (row.used_at) throw Problem.gone('invitation-used', 'This set-password link has already been used; sign in, or ask your admin for a new link');
-    if (row.revoked_at || !row.active) throw Problem.gone('invitation-revoked', 'This set-password link was replaced or withdrawn; ask your admin for a new link');
+    if (row.revoked_at || !row.active)
+      throw Problem.gone('invitation-revoked', 'This set-password link was replaced or withdrawn; ask your admin for a new link');
     if (row.expired) throw Problem.gone('invitation-expired', 'This set-password link has expired; ask your admin for a new one');
     await manager.query(`UPDATE user_invitation SET used_at = now(), token_nonce = NULL WHERE id = $1`, [row.id]);
     return { userId: row.user_id };

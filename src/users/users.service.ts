@@ -103,8 +103,16 @@ export class UsersService {
       `SELECT ${USER_COLUMNS} FROM "user" WHERE ${where.join(' AND ')} ORDER BY email LIMIT ${params.add(limit + 1)}`,
       params.values,
     );
-    const invited = await this.invitations.openUntil(this.dataSource.manager, rows.slice(0, limit).map((row) => row.id));
-    return toPage(rows, limit, (row) => toUserDto(row, invited.get(row.id)), (row) => [row.email]);
+    const invited = await this.invitations.openUntil(
+      this.dataSource.manager,
+      rows.slice(0, limit).map((row) => row.id),
+    );
+    return toPage(
+      rows,
+      limit,
+      (row) => toUserDto(row, invited.get(row.id)),
+      (row) => [row.email],
+    );
   }
 
   async create(admin: Principal, input: CreateUserDto, meta: RequestMeta): Promise<UserDto> {
@@ -191,7 +199,10 @@ export class UsersService {
         });
       }
       // A deactivated account's open invitation dies with it (redeem refuses inactive users too).
-      if (!nextActive) await manager.query(`UPDATE user_invitation SET revoked_at = now(), token_nonce = NULL WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL`, [userId]);
+      if (!nextActive)
+        await manager.query(`UPDATE user_invitation SET revoked_at = now(), token_nonce = NULL WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL`, [
+          userId,
+        ]);
       const open = await this.invitations.openUntil(manager, [userId]);
       return {
         user: next,

@@ -1,12 +1,13 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { statusOf } from './api/errors';
 import { I18nProvider } from './i18n/i18n';
 import { session, useSession } from './session/session';
 import { Pending } from './shell/Pending';
 import { Shell } from './shell/Shell';
+import { useMe } from './shell/useMe';
 import { SignInPage } from './features/auth/SignInPage';
 import { theme } from './theme';
 
@@ -18,6 +19,11 @@ const ReferralListPage = lazy(() => import('./features/referrals/ReferralListPag
 const ReferralPage = lazy(() => import('./features/referrals/ReferralPage'));
 const InboxPage = lazy(() => import('./features/inbox/InboxPage'));
 const NotFoundPage = lazy(() => import('./shell/NotFoundPage'));
+// Administration console (issue 11).
+const AdminUsersPage = lazy(() => import('./features/admin/UsersPage'));
+const AdminWebhooksPage = lazy(() => import('./features/admin/WebhooksPage'));
+const AdminOrganisationsPage = lazy(() => import('./features/admin/OrganisationsPage'));
+const SetPasswordPage = lazy(() => import('./features/admin/SetPasswordPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -33,18 +39,29 @@ const queryClient = new QueryClient({
   },
 });
 
+/** Admins have no case list: their start page is their console. */
+function Home() {
+  const me = useMe();
+  if (!me.data) return <Pending />;
+  const home = me.data.role === 'org_admin' ? '/admin/users' : me.data.role === 'platform_admin' ? '/admin/organisations' : '/cases';
+  return <Navigate to={home} replace />;
+}
+
 function SignedInRoutes() {
   return (
     <Shell>
       <Suspense fallback={<Pending />}>
         <Routes>
-          <Route path="/" element={<Navigate to="/cases" replace />} />
+          <Route path="/" element={<Home />} />
           <Route path="/cases" element={<CaseListPage />} />
           <Route path="/cases/new" element={<NewCasePage />} />
           <Route path="/cases/:id" element={<CasePage />} />
           <Route path="/referrals" element={<ReferralListPage />} />
           <Route path="/referrals/:id" element={<ReferralPage />} />
           <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/admin/users" element={<AdminUsersPage />} />
+          <Route path="/admin/webhooks" element={<AdminWebhooksPage />} />
+          <Route path="/admin/organisations" element={<AdminOrganisationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>
@@ -54,6 +71,7 @@ function SignedInRoutes() {
 
 function Gate() {
   const state = useSession();
+  const { pathname } = useLocation();
   useEffect(() => {
     void session.restore();
   }, []);
@@ -62,6 +80,13 @@ function Gate() {
   useEffect(() => {
     if (state.status === 'signedOut') queryClient.clear();
   }, [state.status]);
+  // The e-mailed set-password link is public: it works signed out, and never inside someone's session.
+  if (pathname === '/set-password')
+    return (
+      <Suspense fallback={<Pending />}>
+        <SetPasswordPage />
+      </Suspense>
+    );
   if (state.status === 'restoring') return <Pending />;
   if (state.status === 'signedOut') return <SignInPage reason={state.reason} />;
   return <SignedInRoutes />;

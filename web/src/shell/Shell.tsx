@@ -83,6 +83,9 @@ export function Shell({ children }: { children: ReactNode }) {
     if (canOpenCases(role)) items.push({ to: '/cases/new', label: t('nav.newCase') });
     items.push({ to: '/referrals', label: role === 'caseworker' || role === 'prosecutor' ? t('nav.incomingReferrals') : t('nav.referrals') });
   }
+  // Administration console (issue 11): only for the admin roles.
+  if (role === 'org_admin') items.push({ to: '/admin/users', label: t('nav.adminUsers') }, { to: '/admin/webhooks', label: t('nav.adminWebhooks') });
+  if (role === 'platform_admin') items.push({ to: '/admin/organisations', label: t('nav.adminOrganisations') });
   items.push({ to: '/inbox', label: t('nav.inbox'), badge: unread.data ?? 0 });
 
   const path = location.pathname;
