@@ -165,7 +165,7 @@ function OrganisationRow({ organisation }: { organisation: AdminOrganisation }) 
           '—'
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td miw={120}>
         <Badge color={organisation.active ? 'teal.9' : 'gray.7'} variant="filled">
           {organisation.active ? t('admin.users.active') : t('admin.users.inactive')}
         </Badge>

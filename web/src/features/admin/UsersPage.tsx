@@ -102,7 +102,7 @@ function Status({ user }: { user: AdminUser }) {
     const expired = Date.parse(user.invitedUntil) < Date.now();
     return (
       <Stack gap={2}>
-        <Badge color={expired ? 'red.9' : 'yellow.9'} variant="filled">
+        <Badge color={expired ? 'red.9' : 'indigo.9'} variant="filled">
           {expired ? t('admin.users.invitationExpired') : t('admin.users.invitedBadge')}
         </Badge>
         {!expired && (

@@ -112,7 +112,7 @@ function CreateForm({ organisationId, onSecret }: { organisationId: string; onSe
 }
 
 function statusColour(status: Delivery['status']): string {
-  return status === 'delivered' ? 'teal.9' : status === 'dead' ? 'red.9' : 'yellow.9';
+  return status === 'delivered' ? 'teal.9' : status === 'dead' ? 'red.9' : 'indigo.9';
 }
 
 function DeliveryLog({ organisationId, webhook }: { organisationId: string; webhook: Webhook }) {
