@@ -148,6 +148,29 @@ describe('admin console API', () => {
     expect((await auditAbout('user', invited.body.id)).map((row) => row.action)).toEqual(['user.invite', 'user.invite']);
   });
 
+  it('withdraws the open link of a deactivated user, and keeps invitations inside the admin’s organisation', async () => {
+    const { adminToken } = await createOrganisation(api);
+    const other = await createOrganisation(api);
+    const email = `${uniqueName('leaving')}@example.test`;
+    const invited = await api.post<UserDto>('/api/users/invitations', { email, name: 'Leaving Person', role: Role.Supervisor }, adminToken);
+    const token = await linkFor(email);
+    // Another organisation's admin cannot see, re-invite or change this user.
+    expect((await api.post(`/api/users/${invited.body.id}/invitation`, {}, other.adminToken)).status).toBe(404);
+    expect((await api.patch(`/api/users/${invited.body.id}`, { active: false }, other.adminToken)).status).toBe(404);
+    // Org admins invite only roles of their organisation type, never platform admins; other roles are refused.
+    expect((await api.post('/api/users/invitations', { email: `x-${email}`, name: 'X', role: Role.PlatformAdmin }, adminToken)).status).toBe(403);
+    expect((await api.post('/api/users/invitations', { email: `y-${email}`, name: 'Y', role: Role.Caseworker }, adminToken)).status).toBe(422);
+    expect((await api.post('/api/users/invitations', { email, name: 'Again', role: Role.Supervisor }, adminToken)).status).toBe(409);
+    const officer = await api.login('officer@be-police.test');
+    expect((await api.post('/api/users/invitations', { email: `z-${email}`, name: 'Z', role: Role.Officer }, officer)).status).toBe(403);
+
+    const deactivated = await api.patch<UserDto>(`/api/users/${invited.body.id}`, { active: false }, adminToken);
+    expect(deactivated.body.invitedUntil).toBeNull();
+    const refused = await setPassword(token);
+    expect([refused.status, refused.body.type]).toEqual([410, '/problems/invitation-revoked']);
+    expect((await api.post(`/api/users/${invited.body.id}/invitation`, {}, adminToken)).status).toBe(409);
+  });
+
   it('invites the first admin of a new organisation when no password is given', async () => {
     const platform = await api.login('admin@platform.test');
     const slug = uniqueName('shelter');
