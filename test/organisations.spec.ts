@@ -234,7 +234,7 @@ describe('organisations', () => {
     const doc = await t.get<{ paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: object }> } }>('/docs-json');
     expect(Object.keys(doc.body.paths['/api/organisations'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.body.paths['/api/organisations/{id}'] ?? {})).toEqual(['patch']);
-    for (const schema of ['CreateOrganisationDto', 'UpdateOrganisationDto', 'OrganisationDto', 'CreatedOrganisationDto', 'NewAccountDto']) {
+    for (const schema of ['CreateOrganisationDto', 'UpdateOrganisationDto', 'OrganisationDto', 'CreatedOrganisationDto', 'FirstAdminDto']) {
       expect(Object.keys(doc.body.components.schemas[schema]?.properties ?? {}).length).toBeGreaterThan(0);
     }
     expect(Object.keys(doc.body.components.schemas.CreateOrganisationDto!.properties!)).toEqual(

@@ -22,6 +22,11 @@ class Email implements JobHandler<JobName.SendEmail> {
   async handle(): Promise<void> {}
 }
 @Injectable()
+@HandlesJob(JobName.SendInvitation)
+class Invitation implements JobHandler<JobName.SendInvitation> {
+  async handle(): Promise<void> {}
+}
+@Injectable()
 @HandlesJob(JobName.DeliverWebhook)
 class Webhook implements JobHandler<JobName.DeliverWebhook> {
   async handle(): Promise<void> {}
@@ -47,6 +52,7 @@ const SAMPLE_PAYLOADS: JobPayloads = {
     occurredAt: '2026-01-01T00:00:00.000Z',
   },
   [JobName.SendEmail]: { notificationId: '0b7d3a8e-58f4-4d1b-9a63-4e1f0f3c9b21' },
+  [JobName.SendInvitation]: { invitationId: '0b7d3a8e-58f4-4d1b-9a63-4e1f0f3c9b21' },
   [JobName.DeliverWebhook]: { deliveryId: '0b7d3a8e-58f4-4d1b-9a63-4e1f0f3c9b21' },
   [JobName.FireDeadline]: { deadlineId: '0b7d3a8e-58f4-4d1b-9a63-4e1f0f3c9b21' },
 };
@@ -79,20 +85,20 @@ describe('queue layer', () => {
         { job: JobName.FireDeadline, handler: new OtherDeadline(), className: 'OtherDeadline' },
       ];
       expect(() => buildHandlerRegistry(found)).toThrow(
-        'job handlers: no handler for job "notification.email"; no handler for job "webhook.deliver"; 2 handlers for job "deadline.fire" (Deadline, OtherDeadline)',
+        'job handlers: no handler for job "notification.email"; no handler for job "invitation.email"; no handler for job "webhook.deliver"; 2 handlers for job "deadline.fire" (Deadline, OtherDeadline)',
       );
     });
 
     it('refuses to start a worker with a job that has no handler', async () => {
-      await expect(startWorkers([FanOut, Email, Deadline])).rejects.toThrow('no handler for job "webhook.deliver"');
+      await expect(startWorkers([FanOut, Email, Invitation, Deadline])).rejects.toThrow('no handler for job "webhook.deliver"');
     });
 
     it('refuses to start a worker with a job that has two handlers', async () => {
-      await expect(startWorkers([FanOut, Email, Webhook, Deadline, OtherDeadline])).rejects.toThrow('2 handlers for job "deadline.fire"');
+      await expect(startWorkers([FanOut, Email, Invitation, Webhook, Deadline, OtherDeadline])).rejects.toThrow('2 handlers for job "deadline.fire"');
     });
 
     it('starts with exactly one handler per job', async () => {
-      const stop = await startWorkers([FanOut, Email, Webhook, Deadline]);
+      const stop = await startWorkers([FanOut, Email, Invitation, Webhook, Deadline]);
       await expect(stop()).resolves.toBeUndefined();
     });
   });

@@ -45,7 +45,17 @@ describe('users', () => {
       expect(ids).not.toContain(stranger.id);
       expect(response.body.items.every((u) => u.organisationId === police.id)).toBe(true);
       expect(response.text).not.toMatch(/password|argon2/i);
-      expect(Object.keys(response.body.items[0]!).sort()).toEqual(['active', 'createdAt', 'email', 'id', 'name', 'organisationId', 'role', 'updatedAt']);
+      expect(Object.keys(response.body.items[0]!).sort()).toEqual([
+        'active',
+        'createdAt',
+        'email',
+        'id',
+        'invitedUntil',
+        'name',
+        'organisationId',
+        'role',
+        'updatedAt',
+      ]);
     });
 
     it('pages with a cursor and filters by role', async () => {

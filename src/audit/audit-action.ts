@@ -37,10 +37,15 @@ export enum AuditAction {
   // Administrative changes: `justification` names the target ("user:<id>"), `sections` the fields changed.
   UserCreate = 'user.create',
   UserUpdate = 'user.update',
+  /** A set-password invitation (new account, or a new link for an existing one). */
+  UserInvite = 'user.invite',
   OrganisationCreate = 'organisation.create',
   OrganisationUpdate = 'organisation.update',
   WebhookCreate = 'webhook.create',
   WebhookDelete = 'webhook.delete',
+  WebhookRotateSecret = 'webhook.rotate_secret',
+  /** A dead-lettered delivery sent again on an org admin's request (`justification` names the webhook). */
+  WebhookReplay = 'webhook.replay',
 }
 
 export type AuditOutcome = 'allowed' | 'denied';

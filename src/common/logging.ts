@@ -16,7 +16,7 @@ export function loggerParams(config: AppConfig): Params {
         req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
-      redact: { paths: ['req.headers', 'res.headers', '*.password', '*.refreshToken', '*.accessToken'], remove: true },
+      redact: { paths: ['req.headers', 'res.headers', '*.password', '*.refreshToken', '*.accessToken', '*.token'], remove: true },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     },
   };

@@ -46,7 +46,12 @@ export class EmailHandler implements JobHandler<JobName.SendEmail> {
         caseId: row.case_id,
         referralId: row.referral_id,
       });
-      const messageId = await this.mailer.send({ to: row.email, subject: content.subject, text: content.text, notificationId });
+      const messageId = await this.mailer.send({
+        to: row.email,
+        subject: content.subject,
+        text: content.text,
+        trace: { kind: 'Notification', id: notificationId },
+      });
       await manager.query(`INSERT INTO notification_email (notification_id, message_id) VALUES ($1, $2)`, [notificationId, messageId]);
     });
   }

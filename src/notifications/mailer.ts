@@ -9,8 +9,8 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
-  /** Names the .eml file and travels as a header, so a message can be traced to its notification. */
-  notificationId: string;
+  /** Names the .eml file and travels as a header (X-Passage-Notification-Id or -Invitation-Id), so a message can be traced to its row. */
+  trace: { kind: 'Notification' | 'Invitation'; id: string };
 }
 
 /**
@@ -34,12 +34,12 @@ export class Mailer implements OnModuleDestroy {
       to: email.to,
       subject: email.subject,
       text: email.text,
-      headers: { 'X-Passage-Notification-Id': email.notificationId },
+      headers: { [`X-Passage-${email.trace.kind}-Id`]: email.trace.id },
     })) as { messageId: string; message?: Buffer };
     if (!this.config.smtpUrl && info.message) {
       await mkdir(this.mailDir, { recursive: true });
       // A timestamp in the name: were a message ever sent twice, both files would be there to see.
-      await writeFile(join(this.mailDir, `${Date.now()}-${email.notificationId}.eml`), info.message, { mode: 0o600 });
+      await writeFile(join(this.mailDir, `${Date.now()}-${email.trace.id}.eml`), info.message, { mode: 0o600 });
     }
     return info.messageId;
   }

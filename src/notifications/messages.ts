@@ -178,3 +178,54 @@ export function notificationEmail(language: Language, type: DomainEventType, cas
     text: [title, '', `${labels.event}: ${type}`, `${labels.case}: ${caseReference}`, open, '', labels.footer, ''].join('\n'),
   };
 }
+
+const INVITATION: Record<Language, { subject: string; intro: string; link: string; expires: string; ignore: string }> = {
+  en: {
+    subject: 'Passage: choose your password',
+    intro: 'An administrator of your organisation has created a Passage account for you.',
+    link: 'Choose your password (the link works once)',
+    expires: 'The link expires on',
+    ignore: 'If you did not expect this e-mail, ignore it and tell your organisation.',
+  },
+  nl: {
+    subject: 'Passage: kies uw wachtwoord',
+    intro: 'Een beheerder van uw organisatie heeft een Passage-account voor u aangemaakt.',
+    link: 'Kies uw wachtwoord (de link werkt één keer)',
+    expires: 'De link vervalt op',
+    ignore: 'Verwachtte u deze e-mail niet, negeer hem dan en meld het aan uw organisatie.',
+  },
+  fr: {
+    subject: 'Passage : choisissez votre mot de passe',
+    intro: 'Un administrateur de votre organisation vous a créé un compte Passage.',
+    link: 'Choisissez votre mot de passe (le lien ne fonctionne qu’une fois)',
+    expires: 'Le lien expire le',
+    ignore: 'Si vous n’attendiez pas ce message, ignorez-le et prévenez votre organisation.',
+  },
+  de: {
+    subject: 'Passage: Passwort festlegen',
+    intro: 'Eine Administratorin oder ein Administrator Ihrer Organisation hat ein Passage-Konto für Sie angelegt.',
+    link: 'Legen Sie Ihr Passwort fest (der Link funktioniert einmal)',
+    expires: 'Der Link läuft ab am',
+    ignore: 'Wenn Sie diese E-Mail nicht erwartet haben, ignorieren Sie sie und informieren Sie Ihre Organisation.',
+  },
+};
+
+/** The set-password e-mail of an invitation: the one-time link (`/set-password?token=…`) and when it expires (UTC). */
+export function invitationEmail(language: Language, publicUrl: string, token: string, expiresAt: Date): EmailContent {
+  const labels = INVITATION[language] ?? INVITATION.en;
+  const expires = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return {
+    subject: labels.subject,
+    text: [
+      labels.intro,
+      '',
+      `${labels.link}:`,
+      `${publicUrl}/set-password?token=${encodeURIComponent(token)}`,
+      '',
+      `${labels.expires} ${expires}.`,
+      '',
+      labels.ignore,
+      '',
+    ].join('\n'),
+  };
+}

@@ -3,6 +3,8 @@ import { UserCaseVisibility } from '../access/user-case-visibility';
 import { CASE_VISIBILITY } from './case-visibility';
 import { EmailHandler } from './email.handler';
 import { EventFanOutHandler } from './event-fan-out.handler';
+import { InvitationEmailHandler } from './invitation-email.handler';
+import { InvitationRepository } from '../users/invitation.repository';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { InboxSignals } from './inbox-signals';
@@ -31,6 +33,8 @@ export class NotificationsModule {}
     Mailer,
     EventFanOutHandler,
     EmailHandler,
+    InvitationRepository,
+    InvitationEmailHandler,
     WebhookDeliveryHandler,
   ],
 })

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Meta, Roles } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Role } from '../access/role';
-import { CreatedWebhookDto, CreateWebhookDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
+import { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
+import { ApiProblems } from '../common/openapi';
 import { IdPipe } from '../common/ids';
 import { WebhooksService } from './webhooks.service';
 
@@ -59,5 +60,34 @@ export class WebhooksController {
     @Query() query: DeliveryQueryDto,
   ): Promise<DeliveryListDto> {
     return this.webhooks.deliveries(principal, organisationId, webhookId, query);
+  }
+
+  @Post(':webhookId/secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rotate the signing secret of an active webhook; the new secret is shown only here and signs every delivery from now on' })
+  @ApiOkResponse({ type: CreatedWebhookDto })
+  @ApiProblems(400, 401, 403, 404, 409)
+  rotateSecret(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organisationId', OrganisationIdPipe) organisationId: string,
+    @Param('webhookId', WebhookIdPipe) webhookId: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<CreatedWebhookDto> {
+    return this.webhooks.rotateSecret(principal, organisationId, webhookId, meta);
+  }
+
+  @Post(':webhookId/deliveries/:deliveryId/replay')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a dead-lettered delivery again (a new series of attempts); 409 unless it is dead-lettered' })
+  @ApiResponse({ status: 202, type: DeliveryDto, description: 'Queued again; the answer is the delivery as it is now (pending)' })
+  @ApiProblems(400, 401, 403, 404, 409)
+  replay(
+    @CurrentPrincipal() principal: Principal,
+    @Param('organisationId', OrganisationIdPipe) organisationId: string,
+    @Param('webhookId', WebhookIdPipe) webhookId: string,
+    @Param('deliveryId', new IdPipe('No such delivery of this webhook')) deliveryId: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<DeliveryDto> {
+    return this.webhooks.replay(principal, organisationId, webhookId, deliveryId, meta);
   }
 }

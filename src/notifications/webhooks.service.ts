@@ -13,6 +13,8 @@ import { Problem } from '../common/problem';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { DomainEventType } from '../outbox/domain-event';
+import { JobName } from '../queue/job-name';
+import { QueueService } from '../queue/queue.service';
 import type { CreatedWebhookDto, CreateWebhookDto, DeliveryDto, DeliveryListDto, DeliveryQueryDto, WebhookListDto } from './dto/webhook.dto';
 import { modify, SqlParams } from '../common/sql';
 import { newWebhookSecret } from './webhook-signature';
@@ -51,6 +53,7 @@ export class WebhooksService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly sealer: Sealer,
+    private readonly queues: QueueService,
   ) {}
 
   async create(principal: Principal, organisationId: string, body: CreateWebhookDto, meta: RequestMeta): Promise<CreatedWebhookDto> {
@@ -108,13 +111,82 @@ export class WebhooksService {
     });
   }
 
+  /**
+   * A new secret for an active webhook, shown only in this answer; every delivery from now on,
+   * retries of earlier ones included, is signed with it. Audited as webhook.rotate_secret.
+   */
+  async rotateSecret(principal: Principal, organisationId: string, id: string, meta: RequestMeta): Promise<CreatedWebhookDto> {
+    this.requireOwnOrganisation(principal, organisationId);
+    const secret = newWebhookSecret();
+    const sealed = this.sealer.seal(Buffer.from(secret, 'utf8'), webhookSecretAad(id));
+    await this.dataSource.transaction(async (manager) => {
+      const { count } = await modify(
+        manager,
+        `UPDATE webhook SET secret_key_id = $3, secret_ciphertext = $4 WHERE id = $1 AND organisation_id = $2 AND active`,
+        [id, organisationId, sealed.keyId, sealed.ciphertext],
+      );
+      if (count === 0) {
+        const known: unknown[] = await manager.query(`SELECT 1 FROM webhook WHERE id = $1 AND organisation_id = $2`, [id, organisationId]);
+        if (known.length === 0) throw Problem.notFound('No such webhook');
+        throw Problem.conflict('webhook-inactive', 'This webhook is deactivated; register a new one');
+      }
+      await this.audit.record(manager, {
+        action: AuditAction.WebhookRotateSecret,
+        outcome: 'allowed',
+        actor: principal,
+        justification: adminTarget('webhook', id),
+        meta,
+      });
+    });
+    return { id, secret };
+  }
+
+  /**
+   * Gives one dead-lettered delivery of an active webhook of the admin's organisation a new series
+   * of attempts (as `npm run webhooks:replay` does), audited as webhook.replay. The row is reset and
+   * the job added in one transaction: a failure leaves it dead-lettered, ready to replay again.
+   */
+  async replay(principal: Principal, organisationId: string, webhookId: string, deliveryId: string, meta: RequestMeta): Promise<DeliveryDto> {
+    this.requireOwnOrganisation(principal, organisationId);
+    await this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ status: DeliveryDto['status']; active: boolean }> = await manager.query(
+        `SELECT d.status, w.active FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id
+          WHERE d.id = $1 AND w.id = $2 AND w.organisation_id = $3 FOR UPDATE OF d`,
+        [deliveryId, webhookId, organisationId],
+      );
+      const row = rows[0];
+      if (!row) throw Problem.notFound('No such delivery of this webhook');
+      if (!row.active) throw Problem.conflict('webhook-inactive', 'This webhook is deactivated; nothing is sent to it');
+      if (row.status !== 'dead') throw Problem.conflict('delivery-not-dead', 'Only a dead-lettered delivery can be replayed');
+      const [updated] = (await manager.query(
+        `UPDATE webhook_delivery SET status = 'pending', replays = replays + 1, dead_at = NULL WHERE id = $1 RETURNING replays`,
+        [deliveryId],
+      )) as [Array<{ replays: number }>, number];
+      await this.audit.record(manager, {
+        action: AuditAction.WebhookReplay,
+        outcome: 'allowed',
+        actor: principal,
+        justification: adminTarget('webhook', webhookId),
+        meta,
+      });
+      await this.queues.add(JobName.DeliverWebhook, { deliveryId, replay: updated[0]!.replays });
+    });
+    const page = await this.readDeliveries(webhookId, { limit: 1 }, deliveryId);
+    return page.items[0]!;
+  }
+
   async deliveries(principal: Principal, organisationId: string, id: string, query: DeliveryQueryDto): Promise<DeliveryListDto> {
     this.requireOwnOrganisation(principal, organisationId);
     const owned: unknown[] = await this.dataSource.query(`SELECT 1 FROM webhook WHERE id = $1 AND organisation_id = $2`, [id, organisationId]);
     if (owned.length === 0) throw Problem.notFound('No such webhook');
+    return this.readDeliveries(id, query);
+  }
+
+  private async readDeliveries(id: string, query: DeliveryQueryDto, deliveryId?: string): Promise<DeliveryListDto> {
     const { limit, after } = keyset(query, ['time', 'id']);
     const params = new SqlParams();
     const where = [`webhook_id = ${params.add(id)}`];
+    if (deliveryId) where.push(`id = ${params.add(deliveryId)}`);
     if (query.status) where.push(`status = ${params.add(query.status)}`);
     if (after) where.push(`(created_at, id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
     const rows: DeliveryRow[] = await this.dataSource.query(

@@ -10,7 +10,7 @@ import { Problem, type ProblemFieldError } from '../common/problem';
 import { uniqueViolation } from '../database/errors';
 import { Role } from '../access/role';
 import { ParticipationRepository } from '../participation/participation.repository';
-import { UsersService } from '../users/users.service';
+import { unusablePasswordHash, UsersService } from '../users/users.service';
 import type {
   CreatedOrganisationDto,
   CreateOrganisationDto,
@@ -92,9 +92,10 @@ export class OrganisationsService {
   async create(actor: Principal, input: CreateOrganisationDto, meta: RequestMeta): Promise<CreatedOrganisationDto> {
     const errors = organisationShapeErrors(input.type, input, true);
     if (errors.length > 0) throw Problem.badRequest('The request is invalid', errors);
-    const passwordHash = await hashPassword(input.admin.password);
+    const { password } = input.admin;
+    const passwordHash = password === undefined ? await unusablePasswordHash() : await hashPassword(password);
     const centre = input.type === OrganisationType.ReceptionCentre;
-    return this.dataSource.transaction(async (manager) => {
+    const { created, invitationId } = await this.dataSource.transaction(async (manager) => {
       let id: string;
       try {
         const rows: Array<{ id: string }> = await manager.query(
@@ -115,10 +116,16 @@ export class OrganisationsService {
         justification: adminTarget('organisation', id),
         meta,
       });
-      const admin = await this.users.createAccount(manager, id, input.admin, Role.OrgAdmin, passwordHash, actor, meta);
-      const organisation = await this.findById(id, manager);
-      return { ...toOrganisationDto(organisation!), admin };
+      const organisation = toOrganisationDto((await this.findById(id, manager))!);
+      if (password !== undefined) {
+        const admin = await this.users.createAccount(manager, id, { ...input.admin, password }, Role.OrgAdmin, passwordHash, actor, meta);
+        return { created: { ...organisation, admin }, invitationId: undefined };
+      }
+      const invited = await this.users.inviteAccount(manager, id, input.admin, Role.OrgAdmin, passwordHash, actor, meta);
+      return { created: { ...organisation, admin: invited.user }, invitationId: invited.invitation.id };
     });
+    if (invitationId) await this.users.sendInvitation(invitationId);
+    return created;
   }
 
   async update(actor: Principal, id: string, change: UpdateOrganisationDto, meta: RequestMeta): Promise<OrganisationDto> {

@@ -44,6 +44,17 @@ export const JOB_DEFINITIONS: { [N in JobName]: JobDefinition<N> } = {
       removeOnFail: { age: 30 * DAY_SECONDS },
     },
   },
+  [JobName.SendInvitation]: {
+    queue: QueueName.Email,
+    jobId: (payload) => `invitation-${payload.invitationId}`,
+    // Retries for a day at most: after that the admin sends a new invitation (the link lives 72 h).
+    options: {
+      attempts: 300,
+      backoff: { type: BackoffKind.CappedExponential },
+      removeOnComplete: { age: DAY_SECONDS, count: 100_000 },
+      removeOnFail: { age: 30 * DAY_SECONDS },
+    },
+  },
   [JobName.DeliverWebhook]: {
     queue: QueueName.Webhooks,
     jobId: (payload) => (payload.replay ? `webhook-${payload.deliveryId}-replay-${payload.replay}` : `webhook-${payload.deliveryId}`),

@@ -11,6 +11,8 @@ export enum JobName {
   /** One outbox event: resolve recipients, write inbox rows, queue e-mails and webhook deliveries. */
   FanOutEvent = 'event.fan_out',
   SendEmail = 'notification.email',
+  /** The e-mail with a set-password link of a new invitation. */
+  SendInvitation = 'invitation.email',
   DeliverWebhook = 'webhook.deliver',
   FireDeadline = 'deadline.fire',
 }
@@ -22,6 +24,7 @@ export enum JobName {
  */
 export interface JobPayloads {
   [JobName.SendEmail]: { notificationId: string };
+  [JobName.SendInvitation]: { invitationId: string };
   /** `replay` counts manual replays of a dead-lettered delivery, so each replay is a new job. */
   [JobName.DeliverWebhook]: { deliveryId: string; replay?: number };
   [JobName.FireDeadline]: { deadlineId: string };

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DirectoryController } from './directory.controller';
 import { MeController } from './me.controller';
-import { UsersController } from './users.controller';
+import { InvitationRepository } from './invitation.repository';
+import { SetPasswordController, UsersController } from './users.controller';
 import { UsersService } from './users.service';
 import { UserDirectory } from './user-directory';
 
 @Module({
-  controllers: [UsersController, MeController, DirectoryController],
-  providers: [UsersService, UserDirectory],
+  controllers: [UsersController, MeController, DirectoryController, SetPasswordController],
+  providers: [UsersService, UserDirectory, InvitationRepository],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { adminTarget } from '../audit/admin-target';
 import { AuditService } from '../audit/audit.service';
+import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/password';
 import type { Principal, RequestMeta } from '../access/principal';
 import { PrincipalLoader } from '../auth/principal.loader';
@@ -15,8 +16,22 @@ import { uniqueViolation } from '../database/errors';
 import type { OrganisationType } from '../access/organisation-type';
 import type { MeDto } from '../auth/dto/auth.dto';
 import { readMe } from '../auth/me';
-import type { CreateUserDto, NewAccountDto, UpdateMeDto, UpdateUserDto, UserDto, UserListDto, UserListQueryDto } from './dto/user.dto';
+import type {
+  CreateUserDto,
+  InviteUserDto,
+  NewAccountDto,
+  SetPasswordDto,
+  UpdateMeDto,
+  UpdateUserDto,
+  UserDto,
+  UserListDto,
+  UserListQueryDto,
+} from './dto/user.dto';
 import { Role, ROLE_ORGANISATION_TYPES } from '../access/role';
+import { accountChangeRefusal } from '../access/organisation-scope';
+import { QueueService, QueueUnavailableError } from '../queue/queue.service';
+import { JobName } from '../queue/job-name';
+import { InvitationRepository } from './invitation.repository';
 
 interface UserRow {
   id: string;
@@ -31,8 +46,13 @@ interface UserRow {
 
 const USER_COLUMNS = 'id, organisation_id, email, name, role, active, created_at, updated_at';
 
+/** The password hash of an invited account until its user sets one: of random bytes nobody knows, so no password matches it. */
+export function unusablePasswordHash(): Promise<string> {
+  return hashPassword(randomBytes(32).toString('base64'));
+}
+
 /** A session that was ended in a transaction; forgotten by the principal cache once that transaction commits. */
-function toUserDto(row: UserRow): UserDto {
+function toUserDto(row: UserRow, invitedUntil?: Date): UserDto {
   return {
     id: row.id,
     organisationId: row.organisation_id,
@@ -42,6 +62,7 @@ function toUserDto(row: UserRow): UserDto {
     active: row.active,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    invitedUntil: invitedUntil ? invitedUntil.toISOString() : null,
   };
 }
 
@@ -68,6 +89,8 @@ export class UsersService {
     private readonly principals: PrincipalLoader,
     private readonly sessions: SessionRepository,
     private readonly audit: AuditService,
+    private readonly invitations: InvitationRepository,
+    private readonly queues: QueueService,
   ) {}
 
   async list(admin: Principal, query: UserListQueryDto): Promise<UserListDto> {
@@ -80,7 +103,16 @@ export class UsersService {
       `SELECT ${USER_COLUMNS} FROM "user" WHERE ${where.join(' AND ')} ORDER BY email LIMIT ${params.add(limit + 1)}`,
       params.values,
     );
-    return toPage(rows, limit, toUserDto, (row) => [row.email]);
+    const invited = await this.invitations.openUntil(
+      this.dataSource.manager,
+      rows.slice(0, limit).map((row) => row.id),
+    );
+    return toPage(
+      rows,
+      limit,
+      (row) => toUserDto(row, invited.get(row.id)),
+      (row) => [row.email],
+    );
   }
 
   async create(admin: Principal, input: CreateUserDto, meta: RequestMeta): Promise<UserDto> {
@@ -106,14 +138,14 @@ export class UsersService {
   ): Promise<UserDto> {
     const user = await this.insertAccount(manager, organisationId, input, role, passwordHash);
     await this.audit.record(manager, { action: AuditAction.UserCreate, outcome: 'allowed', actor, justification: adminTarget('user', user.id), meta });
-    return user;
+    return toUserDto(user);
   }
 
   async update(admin: Principal, userId: string, change: UpdateUserDto, meta: RequestMeta): Promise<UserDto> {
-    if (change.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot grant the platform_admin role');
+    const refusal = accountChangeRefusal(admin, userId, change);
+    if (refusal && change.role === Role.PlatformAdmin) throw Problem.forbidden(refusal);
     if (change.role) assertRoleFits(change.role, admin.organisationType);
-    // An admin who could give itself an operational role would read case content minutes later.
-    if (userId.toLowerCase() === admin.userId && ((change.role !== undefined && change.role !== admin.role) || change.active === false)) {
+    if (refusal) {
       await this.audit.recordNow({
         action: AuditAction.UserUpdate,
         outcome: 'denied',
@@ -122,9 +154,9 @@ export class UsersService {
         justification: adminTarget('user', admin.userId),
         meta,
       });
-      throw Problem.forbidden('You cannot change your own role or deactivate yourself; ask another org admin');
+      throw Problem.forbidden(refusal);
     }
-    const { user, ended } = await this.dataSource.transaction(async (manager) => {
+    const { user, ended, invitedUntil } = await this.dataSource.transaction(async (manager) => {
       // Serialises admin changes within one organisation, so two admins cannot demote each other at once.
       await manager.query(`SELECT 1 FROM organisation WHERE id = $1 FOR NO KEY UPDATE`, [admin.organisationId]);
       const rows: UserRow[] = await manager.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE id = $1 AND organisation_id = $2 FOR UPDATE`, [
@@ -166,10 +198,112 @@ export class UsersService {
           meta,
         });
       }
-      return { user: next, ended: [...endedSessions, ...relabelled.map((session) => ({ userId, sessionId: session.id }))] };
+      // A deactivated account's open invitation dies with it (redeem refuses inactive users too).
+      if (!nextActive)
+        await manager.query(`UPDATE user_invitation SET revoked_at = now(), token_nonce = NULL WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL`, [
+          userId,
+        ]);
+      const open = await this.invitations.openUntil(manager, [userId]);
+      return {
+        user: next,
+        ended: [...endedSessions, ...relabelled.map((session) => ({ userId, sessionId: session.id }))],
+        invitedUntil: open.get(userId),
+      };
     });
     this.forgetSessions(ended);
-    return toUserDto(user);
+    return toUserDto(user, invitedUntil);
+  }
+
+  /**
+   * Creates an account without a password and e-mails its user a one-time set-password link
+   * (valid 72 hours), audited as user.invite. The account cannot sign in until the link is used.
+   */
+  async invite(admin: Principal, input: InviteUserDto, meta: RequestMeta): Promise<UserDto> {
+    if (input.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot create platform admins');
+    assertRoleFits(input.role, admin.organisationType);
+    const unusable = await unusablePasswordHash();
+    const { user, invitation } = await this.dataSource.transaction((manager) =>
+      this.inviteAccount(manager, admin.organisationId, input, input.role, unusable, admin, meta),
+    );
+    await this.sendInvitation(invitation.id);
+    return user;
+  }
+
+  /**
+   * Inside the caller's transaction (a new organisation's first admin commits with it): the
+   * account, its invitation and the user.invite event. The caller queues the e-mail after commit.
+   */
+  async inviteAccount(
+    manager: EntityManager,
+    organisationId: string,
+    input: Pick<NewAccountDto, 'email' | 'name'>,
+    role: Role,
+    unusableHash: string,
+    actor: Principal,
+    meta: RequestMeta,
+  ): Promise<{ user: UserDto; invitation: { id: string; expiresAt: Date } }> {
+    const user = await this.insertAccount(manager, organisationId, input, role, unusableHash);
+    const invitation = await this.invitations.create(manager, user.id, actor.userId);
+    await this.audit.record(manager, { action: AuditAction.UserInvite, outcome: 'allowed', actor, justification: adminTarget('user', user.id), meta });
+    return { user: toUserDto(user, invitation.expiresAt), invitation };
+  }
+
+  /** A new link for an active user of the admin's organisation (the old one stops working), audited as user.invite. */
+  async reinvite(admin: Principal, userId: string, meta: RequestMeta): Promise<UserDto> {
+    const { user, invitation } = await this.dataSource.transaction(async (manager) => {
+      const rows: UserRow[] = await manager.query(`SELECT ${USER_COLUMNS} FROM "user" WHERE id = $1 AND organisation_id = $2 FOR UPDATE`, [
+        userId,
+        admin.organisationId,
+      ]);
+      const current = rows[0];
+      if (!current) throw Problem.notFound('No such user in your organisation');
+      if (!current.active) throw Problem.conflict('user-inactive', 'Reactivate the account before inviting its user again');
+      if (current.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot change platform admins');
+      const created = await this.invitations.create(manager, userId, admin.userId);
+      await this.audit.record(manager, { action: AuditAction.UserInvite, outcome: 'allowed', actor: admin, justification: adminTarget('user', userId), meta });
+      return { user: current, invitation: created };
+    });
+    await this.sendInvitation(invitation.id);
+    return toUserDto(user, invitation.expiresAt);
+  }
+
+  /** Queues the invitation's e-mail; the row is committed, so a failure here can be fixed by inviting again. */
+  async sendInvitation(invitationId: string): Promise<void> {
+    try {
+      await this.queues.add(JobName.SendInvitation, { invitationId });
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) {
+        throw Problem.unavailable('The invitation was saved, but its e-mail could not be queued; send the invitation again in a moment');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Redeems a set-password token (public): the password is set, the invitation used up, any
+   * session of the account ended, and the change audited as user.update [password] by the user.
+   */
+  async setPassword(input: SetPasswordDto, meta: RequestMeta): Promise<void> {
+    const passwordHash = await hashPassword(input.password);
+    const ended = await this.dataSource.transaction(async (manager) => {
+      const { userId } = await this.invitations.redeem(manager, input.token);
+      const rows: Array<{ organisation_id: string; role: Role }> = await manager.query(
+        `UPDATE "user" SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING organisation_id, role`,
+        [userId, passwordHash],
+      );
+      const user = rows[0]!;
+      const endedSessions = await this.endSessions(manager, { userId });
+      await this.audit.record(manager, {
+        action: AuditAction.UserUpdate,
+        outcome: 'allowed',
+        actor: { userId, organisationId: user.organisation_id, role: user.role },
+        sections: ['password'],
+        justification: adminTarget('user', userId),
+        meta,
+      });
+      return endedSessions;
+    });
+    this.forgetSessions(ended);
   }
 
   /** A user's own language and name. A new name is audited (others read it next to what this user did); a language is not. */
@@ -204,13 +338,19 @@ export class UsersService {
     for (const session of sessions) this.principals.forget(session.userId, session.sessionId);
   }
 
-  private async insertAccount(manager: EntityManager, organisationId: string, input: NewAccountDto, role: Role, passwordHash: string): Promise<UserDto> {
+  private async insertAccount(
+    manager: EntityManager,
+    organisationId: string,
+    input: Pick<NewAccountDto, 'email' | 'name'>,
+    role: Role,
+    passwordHash: string,
+  ): Promise<UserRow> {
     try {
       const rows: UserRow[] = await manager.query(
         `INSERT INTO "user" (organisation_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING ${USER_COLUMNS}`,
         [organisationId, input.email, input.name, role, passwordHash],
       );
-      return toUserDto(rows[0]!);
+      return rows[0]!;
     } catch (error) {
       if (uniqueViolation(error) === 'user_email_key') throw Problem.conflict('email-taken', 'An account with this e-mail address already exists');
       throw error;

@@ -35,6 +35,7 @@ const PUBLIC_FILES: Record<string, readonly string[]> = {
 const TABLE_OWNER: Record<string, string> = {
   organisation: 'organisations',
   user: 'users',
+  user_invitation: 'users',
   auth_session: 'auth',
   refresh_token: 'auth',
   login_failure: 'auth',

@@ -20,6 +20,8 @@ async function freePort(): Promise<number> {
 
 export interface E2eServer {
   baseUrl: string;
+  /** The server's var dir: without SMTP_URL its e-mails are .eml files under <varDir>/mail. */
+  varDir: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startServer(): Promise<E2eServer> {
   await withAdminClient(services.databaseUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const varDir = mkdtempSync(join(tmpdir(), 'passage-e2e-'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['dist/src/start.js'], {
     env: {
@@ -47,7 +50,9 @@ export async function startServer(): Promise<E2eServer> {
       SEED_PASSWORD: TEST_PASSWORD,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000',
-      PASSAGE_VAR_DIR: mkdtempSync(join(tmpdir(), 'passage-e2e-')),
+      PASSAGE_VAR_DIR: varDir,
+      // The admin journey registers a webhook on a receiver it runs on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -67,7 +72,7 @@ export async function startServer(): Promise<E2eServer> {
     if (child.exitCode !== null) throw new Error(`the server exited during start-up:\n${output}`);
     try {
       const response = await fetch(`${baseUrl}/api/health`);
-      if (response.ok) return { baseUrl, stop };
+      if (response.ok) return { baseUrl, varDir, stop };
     } catch {
       // not listening yet
     }
@@ -84,5 +89,6 @@ export async function startServer(): Promise<E2eServer> {
 export default async function globalSetup(): Promise<void> {
   const server = await startServer();
   process.env.PASSAGE_E2E_URL = server.baseUrl;
+  process.env.PASSAGE_E2E_MAIL_DIR = join(server.varDir, 'mail');
   (globalThis as { __passageE2e?: E2eServer }).__passageE2e = server;
 }

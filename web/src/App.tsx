@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { statusOf } from './api/errors';
 import { I18nProvider } from './i18n/i18n';
 import { session, useSession } from './session/session';
@@ -26,6 +26,11 @@ const AccessLogFinderPage = lazy(() => import('./features/supervision/AccessLogP
 const BreakGlassReviewPage = lazy(() => import('./features/supervision/BreakGlassPage'));
 const AuditLogPage = lazy(() => import('./features/supervision/AuditLogPage'));
 const StatisticsPage = lazy(() => import('./features/supervision/StatisticsPage'));
+// Administration console (issue 11).
+const AdminUsersPage = lazy(() => import('./features/admin/UsersPage'));
+const AdminWebhooksPage = lazy(() => import('./features/admin/WebhooksPage'));
+const AdminOrganisationsPage = lazy(() => import('./features/admin/OrganisationsPage'));
+const SetPasswordPage = lazy(() => import('./features/admin/SetPasswordPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -41,11 +46,13 @@ const queryClient = new QueryClient({
   },
 });
 
-/** Where `/` leads: supervisors never work on case files, so their start is the audit search. */
+/** Where `/` leads: supervisors audit and admins administer, neither works on case files; everyone else starts at the case list. */
+const HOME_BY_ROLE: Partial<Record<string, string>> = { supervisor: '/audit', org_admin: '/admin/users', platform_admin: '/admin/organisations' };
+
 function Home() {
   const me = useMe();
   if (!me.data) return <Pending />;
-  return <Navigate to={me.data.role === 'supervisor' ? '/audit' : '/cases'} replace />;
+  return <Navigate to={HOME_BY_ROLE[me.data.role] ?? '/cases'} replace />;
 }
 
 function SignedInRoutes() {
@@ -66,6 +73,9 @@ function SignedInRoutes() {
           <Route path="/audit/log" element={<AuditLogPage />} />
           <Route path="/cases/:id/access-log" element={<AccessLogPage />} />
           <Route path="/statistics" element={<StatisticsPage />} />
+          <Route path="/admin/users" element={<AdminUsersPage />} />
+          <Route path="/admin/webhooks" element={<AdminWebhooksPage />} />
+          <Route path="/admin/organisations" element={<AdminOrganisationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>
@@ -75,6 +85,7 @@ function SignedInRoutes() {
 
 function Gate() {
   const state = useSession();
+  const { pathname } = useLocation();
   useEffect(() => {
     void session.restore();
   }, []);
@@ -83,6 +94,13 @@ function Gate() {
   useEffect(() => {
     if (state.status === 'signedOut') queryClient.clear();
   }, [state.status]);
+  // The e-mailed set-password link is public: it works signed out, and never inside someone's session.
+  if (pathname === '/set-password')
+    return (
+      <Suspense fallback={<Pending />}>
+        <SetPasswordPage />
+      </Suspense>
+    );
   if (state.status === 'restoring') return <Pending />;
   if (state.status === 'signedOut') return <SignInPage reason={state.reason} />;
   return <SignedInRoutes />;

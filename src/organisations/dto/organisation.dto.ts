@@ -1,8 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEnum, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsEnum,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { OptionalNotNull } from '../../common/validation';
-import { NewAccountDto, UserDto } from '../../users/dto/user.dto';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, UserDto } from '../../users/dto/user.dto';
 import { Country, OrganisationType } from '../../access/organisation-type';
 
 /** The same rule as the database's CHECK on organisation.slug. */
@@ -21,6 +36,34 @@ export class OrganisationQueryDto {
   @IsOptional()
   @IsEnum(Country)
   country?: Country;
+}
+
+/** The first org_admin: invited by e-mail (a one-time set-password link) unless a password is given. */
+export class FirstAdminDto {
+  @ApiProperty({ example: 'admin@be-shelter-ghent.test', maxLength: 254 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'An Janssens', minLength: 1, maxLength: 200 })
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    writeOnly: true,
+    description: 'Absent: the admin is invited (user.invite) and sets a password through the e-mailed link',
+  })
+  @OptionalNotNull()
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password?: string;
 }
 
 export class CreateOrganisationDto {
@@ -58,12 +101,12 @@ export class CreateOrganisationDto {
   @IsBoolean()
   acceptsMinors?: boolean;
 
-  @ApiProperty({ type: NewAccountDto, description: 'The first org_admin of the organisation' })
+  @ApiProperty({ type: FirstAdminDto, description: 'The first org_admin of the organisation' })
   @IsDefined()
   @IsObject()
   @ValidateNested()
-  @Type(() => NewAccountDto)
-  admin!: NewAccountDto;
+  @Type(() => FirstAdminDto)
+  admin!: FirstAdminDto;
 }
 
 export class UpdateOrganisationDto {

@@ -35,6 +35,41 @@ export class NewAccountDto {
   password!: string;
 }
 
+/** A new account whose user chooses the password through an e-mailed one-time link (`POST /api/users/invitations`). */
+export class InviteUserDto {
+  @ApiProperty({ example: 'j.peeters@be-police.test', maxLength: 254 })
+  @Transform(normalisedEmail)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'Jan Peeters', minLength: 1, maxLength: 200 })
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ enum: Role, enumName: 'Role', description: 'Must fit the organisation type; org_admin cannot invite platform_admin' })
+  @IsEnum(Role)
+  role!: Role;
+}
+
+/** `POST /api/auth/set-password`: the token from the invitation link and the new password. */
+export class SetPasswordDto {
+  @ApiProperty({ description: 'The token of the set-password link (single use, 72 hours)', minLength: 20, maxLength: 200, writeOnly: true })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200)
+  token!: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, writeOnly: true })
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password!: string;
+}
+
 export class CreateUserDto extends NewAccountDto {
   @ApiProperty({ enum: Role, enumName: 'Role', description: 'Must fit the organisation type; org_admin cannot create platform_admin' })
   @IsEnum(Role)
@@ -77,6 +112,13 @@ export class UserDto {
   @ApiProperty() active!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the open set-password invitation runs out (it may already have); null when none is open',
+  })
+  invitedUntil!: string | null;
 }
 
 export class UserListDto {

@@ -95,6 +95,9 @@ export function Shell({ children }: { children: ReactNode }) {
       { to: '/statistics', label: t('sv.nav.statistics') },
     );
   }
+  // Administration console (issue 11): only for the admin roles.
+  if (role === 'org_admin') items.push({ to: '/admin/users', label: t('nav.adminUsers') }, { to: '/admin/webhooks', label: t('nav.adminWebhooks') });
+  if (role === 'platform_admin') items.push({ to: '/admin/organisations', label: t('nav.adminOrganisations') });
   items.push({ to: '/inbox', label: t('nav.inbox'), badge: unread.data ?? 0 });
 
   const path = location.pathname;
