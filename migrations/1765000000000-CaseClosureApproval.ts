@@ -49,7 +49,9 @@ export class CaseClosureApproval1765000000000 implements MigrationInterface {
     await db.query(`ALTER TABLE consent ADD COLUMN withdrawal_reported_by text CHECK (withdrawal_reported_by IN ('victim','guardian'))`);
     await db.query(`ALTER TABLE consent ADD COLUMN withdrawal_note_key_id text`);
     await db.query(`ALTER TABLE consent ADD COLUMN withdrawal_note_ciphertext bytea`);
-    await db.query(`ALTER TABLE consent ADD CONSTRAINT consent_withdrawal_sealed CHECK ((withdrawal_note_key_id IS NULL) = (withdrawal_note_ciphertext IS NULL))`);
+    await db.query(
+      `ALTER TABLE consent ADD CONSTRAINT consent_withdrawal_sealed CHECK ((withdrawal_note_key_id IS NULL) = (withdrawal_note_ciphertext IS NULL))`,
+    );
     await db.query(
       `ALTER TABLE consent ADD CONSTRAINT consent_withdrawal_details CHECK (withdrawn_at IS NOT NULL OR (withdrawal_reported_by IS NULL AND withdrawal_note_ciphertext IS NULL))`,
     );

@@ -167,9 +167,10 @@ describe('closing a case the prosecution takes part in, and reopening it', () =>
     const read = await t.get<CaseBody>(`/api/cases/${caseId}`, prosecutor);
     expect(read.body.status).toBe('open');
     expect(read.body.reopening?.reason).toBe(reason);
-    const [row]: Array<{ closed_at: Date | null; close_reason: string | null }> = await t.dataSource.query(`SELECT closed_at, close_reason FROM "case" WHERE id = $1`, [
-      caseId,
-    ]);
+    const [row]: Array<{ closed_at: Date | null; close_reason: string | null }> = await t.dataSource.query(
+      `SELECT closed_at, close_reason FROM "case" WHERE id = $1`,
+      [caseId],
+    );
     expect(row).toEqual({ closed_at: null, close_reason: null });
     const [last] = (await eventsOf(caseId)).slice(-1);
     expect(last!.type).toBe('case.reopened');
@@ -232,7 +233,11 @@ describe('withdrawing consent (API.md, Case work)', () => {
 
   it('refuses another participant (the prosecution withdrawing the shelter’s consent) with 403, audited as denied', async () => {
     const caseId = await consentCase();
-    const refused = await t.post(`/api/cases/${caseId}/consent/withdraw`, { organisationId: shelter, reportedBy: 'victim', note: 'Said so at the hearing' }, prosecutor);
+    const refused = await t.post(
+      `/api/cases/${caseId}/consent/withdraw`,
+      { organisationId: shelter, reportedBy: 'victim', note: 'Said so at the hearing' },
+      prosecutor,
+    );
     expectProblem(refused, 403);
     const audit: Array<{ action: string; outcome: string }> = await t.dataSource.query(`SELECT action, outcome FROM audit_event WHERE request_id = $1`, [
       refused.headers['x-request-id'],
@@ -240,7 +245,11 @@ describe('withdrawing consent (API.md, Case work)', () => {
     expect(audit).toEqual([{ action: 'consent.withdraw', outcome: 'denied' }]);
     expect((await t.get(`/api/cases/${caseId}`, caseworker)).status).toBe(200);
     expectProblem(
-      await t.post(`/api/cases/${caseId}/consent/withdraw`, { organisationId: shelter, reportedBy: 'victim', note: 'x' }, await t.login('inspector@be-labour.test')),
+      await t.post(
+        `/api/cases/${caseId}/consent/withdraw`,
+        { organisationId: shelter, reportedBy: 'victim', note: 'x' },
+        await t.login('inspector@be-labour.test'),
+      ),
       404,
     );
   });

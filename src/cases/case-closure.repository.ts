@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import type { Sealed } from '../common/crypto';
 import type { CloseReason, ClosureStatus } from './dto/case.dto';
 
-
 export interface ClosureRow {
   id: string;
   case_id: string;
@@ -75,7 +74,10 @@ export class CaseClosureRepository {
     return rows[0];
   }
 
-  async recordReopening(manager: EntityManager, reopening: { id: string; caseId: string; userId: string; organisationId: string; reason: Sealed }): Promise<ReopeningRow> {
+  async recordReopening(
+    manager: EntityManager,
+    reopening: { id: string; caseId: string; userId: string; organisationId: string; reason: Sealed },
+  ): Promise<ReopeningRow> {
     const rows: ReopeningRow[] = await manager.query(
       `INSERT INTO case_reopening (id, case_id, reopened_by, organisation_id, key_id, ciphertext) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING id, case_id, organisation_id, reopened_at, key_id, ciphertext`,

@@ -139,7 +139,13 @@ export class CaseClosureService {
         await this.cases.reopen(manager, caseId);
         const id = randomUUID();
         const sealed = this.sealer.seal(Buffer.from(reason, 'utf8'), reopeningAssociatedData(id));
-        const row = await this.closures.recordReopening(manager, { id, caseId, userId: principal.userId, organisationId: principal.organisationId, reason: sealed });
+        const row = await this.closures.recordReopening(manager, {
+          id,
+          caseId,
+          userId: principal.userId,
+          organisationId: principal.organisationId,
+          reason: sealed,
+        });
         const others = [...new Set(loaded.participations.map((p) => p.organisationId))].filter((org) => org !== principal.organisationId);
         return {
           result: { id: caseId, reference: loaded.reference, status: 'open' as const, reopening: reopeningView(this.sealer, row) },

@@ -21,16 +21,7 @@ import { SectionPipe } from './case-params';
 import { CaseChangesService } from './case-changes.service';
 import { CaseClosureService } from './case-closure.service';
 import { CasesService } from './cases.service';
-import {
-  CaseAccessDto,
-  CaseClosureDto,
-  CaseDto,
-  CaseListDto,
-  ClosedCaseDto,
-  ClosingCaseDto,
-  ReopenedCaseDto,
-  SECTION_VIEWS,
-} from './dto/case-response.dto';
+import { CaseAccessDto, CaseClosureDto, CaseDto, CaseListDto, ClosedCaseDto, ClosingCaseDto, ReopenedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
 import { CloseCaseDto, ClosureReasonDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
 
 @ApiTags('cases')
