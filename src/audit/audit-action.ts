@@ -21,6 +21,8 @@ export enum AuditAction {
   TaskCreate = 'case.task.create',
   TaskUpdate = 'case.task.update',
   TaskList = 'case.task.list',
+  /** Who a task on the case may be given to (names of the caller's colleagues, no case data). */
+  TaskAssigneeList = 'case.task.assignees',
   MyTaskList = 'task.list',
   ReferralCreate = 'referral.create',
   ReferralRead = 'referral.read',

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CaseAction, LISTED_ACTIONS } from '../../access/case-ability.factory';
 import { LegalBasis, Purpose } from '../../access/policy';
 import { CareSection, IdentitySection, ImmigrationSection, InvestigationSection, SummarySection } from '../sections/section-schemas';
+import { IdentityMatchDto } from '../../matching/dto/identity-match.dto';
 import { CLOSE_REASONS, CLOSURE_STATUSES, type CloseReason, type ClosureStatus } from './case.dto';
 
 /*
@@ -94,6 +95,11 @@ export class CaseDto extends CaseHeaderDto {
   @ApiProperty({ type: CasePermissionsDto }) permissions!: CasePermissionsDto;
   @ApiPropertyOptional({ type: CaseClosureDto, description: 'The newest closing that needed the prosecution’s approval' }) closure?: CaseClosureDto;
   @ApiPropertyOptional({ type: CaseReopeningDto, description: 'The newest reopening' }) reopening?: CaseReopeningDto;
+  @ApiPropertyOptional({
+    type: [IdentityMatchDto],
+    description: 'On create only: open cases of other agencies for the same person; contact their lead organisation',
+  })
+  possibleDuplicates?: IdentityMatchDto[];
 }
 
 export class ClosedCaseDto {
