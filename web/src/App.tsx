@@ -17,6 +17,7 @@ const CasePage = lazy(() => import('./features/cases/CasePage'));
 const ReferralListPage = lazy(() => import('./features/referrals/ReferralListPage'));
 const ReferralPage = lazy(() => import('./features/referrals/ReferralPage'));
 const InboxPage = lazy(() => import('./features/inbox/InboxPage'));
+const MyTasksPage = lazy(() => import('./features/tasks/MyTasksPage'));
 const NotFoundPage = lazy(() => import('./shell/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -45,6 +46,7 @@ function SignedInRoutes() {
           <Route path="/referrals" element={<ReferralListPage />} />
           <Route path="/referrals/:id" element={<ReferralPage />} />
           <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/tasks" element={<MyTasksPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

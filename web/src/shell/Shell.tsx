@@ -82,6 +82,7 @@ export function Shell({ children }: { children: ReactNode }) {
     items.push({ to: '/cases', label: role === 'prosecutor' ? t('nav.casesToReview') : t('nav.cases') });
     if (canOpenCases(role)) items.push({ to: '/cases/new', label: t('nav.newCase') });
     items.push({ to: '/referrals', label: role === 'caseworker' || role === 'prosecutor' ? t('nav.incomingReferrals') : t('nav.referrals') });
+    items.push({ to: '/tasks', label: t('nav.myTasks') });
   }
   items.push({ to: '/inbox', label: t('nav.inbox'), badge: unread.data ?? 0 });
 
