@@ -65,7 +65,7 @@ export default function CasePage() {
             {t('case.title')} <span style={{ fontFamily: 'monospace' }}>{data.reference}</span>
           </Title>
           <Group gap="xs">
-            <Badge color={closing ? 'orange.9' : open ? 'teal.9' : 'gray.7'} variant="filled" data-testid="case-status">
+            <Badge color={closing ? 'red.9' : open ? 'teal.9' : 'gray.7'} variant="filled" data-testid="case-status">
               {closing ? t('closure.closing') : label.caseStatus(t, data.status)}
             </Badge>
             <Text size="sm">{t(`country.${asCountry(data.country) ?? 'BE'}`)}</Text>
@@ -94,7 +94,7 @@ export default function CasePage() {
         </Group>
       </Group>
       {arrival.duplicates && arrival.duplicates.length > 0 && <DuplicateWarning matches={arrival.duplicates} />}
-      {!open && <Alert color="gray.7">{t('case.closedNote')}</Alert>}
+      {!open && <Alert color="gray">{t('case.closedNote')}</Alert>}
       <ClosureBanner kase={data} />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List aria-label={t('case.sections')}>

@@ -163,7 +163,7 @@ export function ClosureBanner({ kase }: { kase: CaseView }) {
   }
   if (open && kase.reopening && reopenedLater) {
     return (
-      <Alert color="gray.7" title={t('closure.reopenedTitle')} data-testid="closure-banner">
+      <Alert color="gray" title={t('closure.reopenedTitle')} data-testid="closure-banner">
         <Text size="sm">
           <FormattedDate value={kase.reopening.reopenedAt} dateStyle="medium" timeStyle="short" />
         </Text>
