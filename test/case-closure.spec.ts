@@ -61,6 +61,8 @@ describe('closing a case the prosecution takes part in, and reopening it', () =>
     expect(closed.body.status).toBe('closed');
     expect(await auditOf(closed)).toEqual([{ action: 'case.close', outcome: 'allowed' }]);
     expect((await t.get<CaseBody>(`/api/cases/${created.id}`, officer)).body.closure).toBeUndefined();
+    // Nobody else takes part, so there is nobody to tell: no event that would notify no one.
+    expect(await eventsOf(created.id)).toEqual([]);
   });
 
   it('asks the prosecution (202 closing), keeps the case open, tells the prosecution and sets a reminder', async () => {

@@ -51,7 +51,7 @@ export class CaseClosureService {
         if (prosecutions.length === 0) {
           await this.closures.withdrawPending(manager, caseId, principal.userId, principal.organisationId);
           const closed = await this.closeNow(manager, loaded, reason, principal);
-          return { result: closed, events: [this.closedEvent(loaded, principal, [])] };
+          return { result: closed, events: this.closedEvent(loaded, principal, []) };
         }
         if (await this.closures.pending(manager, caseId)) {
           return Problem.conflict('closure-pending', 'Closing this case already waits for the prosecution’s decision');
@@ -91,7 +91,7 @@ export class CaseClosureService {
           events: [
             { type: DomainEventType.CaseClosureApproved, caseId, organisationIds: [loaded.leadOrganisationId], actorUserId: principal.userId },
             // The lead hears of the approval; the others that the case closed.
-            this.closedEvent(loaded, principal, [loaded.leadOrganisationId]),
+            ...this.closedEvent(loaded, principal, [loaded.leadOrganisationId]),
           ],
         };
       },
@@ -149,7 +149,7 @@ export class CaseClosureService {
         const others = [...new Set(loaded.participations.map((p) => p.organisationId))].filter((org) => org !== principal.organisationId);
         return {
           result: { id: caseId, reference: loaded.reference, status: 'open' as const, reopening: reopeningView(this.sealer, row) },
-          events: [{ type: DomainEventType.CaseReopened, caseId, organisationIds: others, actorUserId: principal.userId }],
+          events: others.length > 0 ? [{ type: DomainEventType.CaseReopened, caseId, organisationIds: others, actorUserId: principal.userId }] : [],
         };
       },
     });
@@ -163,15 +163,11 @@ export class CaseClosureService {
     return { id: loaded.id, reference: loaded.reference, status: 'closed', closeReason: reason, closedAt: closedAt.toISOString() };
   }
 
-  /** case.closed for every participating organisation but the actor's and those told otherwise. */
-  private closedEvent(loaded: LoadedCase, principal: Principal, toldOtherwise: readonly string[]): DomainEvent {
+  /** case.closed for every participating organisation but the actor's and those told otherwise; none when nobody is left to tell. */
+  private closedEvent(loaded: LoadedCase, principal: Principal, toldOtherwise: readonly string[]): DomainEvent[] {
     const skip = new Set([principal.organisationId, ...toldOtherwise]);
-    return {
-      type: DomainEventType.CaseClosed,
-      caseId: loaded.id,
-      organisationIds: [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => !skip.has(id)),
-      actorUserId: principal.userId,
-    };
+    const organisationIds = [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => !skip.has(id));
+    return organisationIds.length > 0 ? [{ type: DomainEventType.CaseClosed, caseId: loaded.id, organisationIds, actorUserId: principal.userId }] : [];
   }
 }
 
