@@ -1,10 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Section } from './access/policy';
+import { closureRejectionAssociatedData, reopeningAssociatedData } from './cases/case-closure.views';
 import { CaseSectionsStore } from './cases/case-sections.store';
 import type { Sealer } from './common/crypto';
 import { modify, SqlParams } from './common/sql';
 import { documentKeyAssociatedData } from './documents/document-cipher';
 import { noteAssociatedData } from './notes/notes.service';
+import { consentWithdrawalAssociatedData } from './participation/consent.repository';
 import { webhookSecretAad } from './notifications/webhooks.service';
 import { referralMessageAssociatedData } from './referrals/referral-message';
 import { taskTitleAssociatedData } from './tasks/tasks.service';
@@ -65,6 +67,30 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyIdColumn: 'key_id',
     ciphertextColumn: 'wrapped_key',
     associatedData: (row) => documentKeyAssociatedData(row.id!),
+  },
+  {
+    table: 'case_closure',
+    describe: (row) => `closing ${row.id} rejection reason`,
+    key: ['id'],
+    keyIdColumn: 'rejection_key_id',
+    ciphertextColumn: 'rejection_ciphertext',
+    associatedData: (row) => closureRejectionAssociatedData(row.id!),
+  },
+  {
+    table: 'case_reopening',
+    describe: (row) => `reopening ${row.id} reason`,
+    key: ['id'],
+    keyIdColumn: 'key_id',
+    ciphertextColumn: 'ciphertext',
+    associatedData: (row) => reopeningAssociatedData(row.id!),
+  },
+  {
+    table: 'consent',
+    describe: (row) => `consent ${row.id} withdrawal note`,
+    key: ['id'],
+    keyIdColumn: 'withdrawal_note_key_id',
+    ciphertextColumn: 'withdrawal_note_ciphertext',
+    associatedData: (row) => consentWithdrawalAssociatedData(row.id!),
   },
   {
     table: 'case_task',

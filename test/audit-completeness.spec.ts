@@ -70,7 +70,7 @@ describe('audit completeness', () => {
     url: string,
     email: string,
     body: unknown,
-    audit: { action: string; caseId: string | null; sections?: (status: number, response: unknown) => string[] | null },
+    audit: { action: string | ((status: number) => string); caseId: string | null; sections?: (status: number, response: unknown) => string[] | null },
   ) {
     const requestId = `completeness-${randomUUID()}`;
     const response = await t.request(method, url, { token: tokens.get(email), body, headers: { 'x-request-id': requestId } });
@@ -78,7 +78,7 @@ describe('audit completeness', () => {
       requestId,
       label: `${label} by ${email}`,
       status: response.status,
-      action: audit.action,
+      action: typeof audit.action === 'function' ? audit.action(response.status) : audit.action,
       caseId: audit.caseId,
       sections: audit.sections ? audit.sections(response.status, response.body) : null,
     });
@@ -156,7 +156,18 @@ describe('audit completeness', () => {
           { action: 'referral.create', caseId },
         );
       } else if (roll < 0.97) {
-        await call('close', 'POST', `/api/cases/${caseId}/close`, email, { reason: 'other' }, { action: 'case.close', caseId });
+        await call(
+          'close',
+          'POST',
+          `/api/cases/${caseId}/close`,
+          email,
+          { reason: 'other' },
+          {
+            // Where the prosecution takes part, closing is a request (202) it must approve.
+            action: (status) => (status === 202 ? 'case.close_requested' : 'case.close'),
+            caseId,
+          },
+        );
       } else {
         const shelter = await organisationId(t.dataSource, 'be-shelter-brussels');
         await call(
@@ -164,7 +175,7 @@ describe('audit completeness', () => {
           'POST',
           `/api/cases/${caseId}/consent/withdraw`,
           email,
-          { organisationId: shelter },
+          { organisationId: shelter, reportedBy: 'victim', note: 'Told the officer' },
           { action: 'consent.withdraw', caseId },
         );
       }

@@ -62,6 +62,12 @@ describe('case work', () => {
     return created.id;
   }
 
+  /** A shared case has a prosecution taking part: closing waits for its approval. */
+  async function closeShared(caseId: string): Promise<void> {
+    expect((await t.post(`/api/cases/${caseId}/close`, { reason: 'other' }, officer)).status).toBe(202);
+    expect((await t.post(`/api/cases/${caseId}/close/approve`, {}, prosecutor)).status).toBe(200);
+  }
+
   async function auditOf(response: TestResponse): Promise<Array<{ action: string; outcome: string; sections: string[] | null }>> {
     return t.dataSource.query(`SELECT action, outcome, sections FROM audit_event WHERE request_id = $1 ORDER BY seq`, [response.headers['x-request-id']]);
   }
@@ -114,7 +120,7 @@ describe('case work', () => {
       expect((await t.get(`/api/cases/${caseId}/notes`, inspector)).status).toBe(403);
       expect((await t.get(`/api/cases/${caseId}/notes`, colleague)).status).toBe(200);
 
-      expect((await t.post(`/api/cases/${caseId}/close`, { reason: 'lost_contact' }, officer)).status).toBe(200);
+      await closeShared(caseId);
       expect((await t.post(`/api/cases/${caseId}/notes`, { body: 'late', visibility: 'participants', kind: 'note' }, officer)).status).toBe(409);
       expect((await t.get(`/api/cases/${caseId}/notes`, officer)).status).toBe(200);
     });
@@ -272,7 +278,7 @@ describe('case work', () => {
       expect((await upload(caseId, officer, [['section', 'identity'], file, ['other', 'x']])).status).toBe(400);
       const json = await t.post(`/api/cases/${caseId}/documents`, { section: 'identity' }, officer);
       expect(json.status).toBe(415);
-      expect((await t.post(`/api/cases/${caseId}/close`, { reason: 'other' }, officer)).status).toBe(200);
+      await closeShared(caseId);
       expect((await upload(caseId, officer, [['section', 'identity'], file])).status).toBe(409);
     });
 

@@ -4,12 +4,13 @@ import { LegalBasis, Purpose, Section } from '../src/access/policy';
 import { Role } from '../src/access/role';
 import type { AuditOutcome } from '../src/audit/audit-action';
 import { BREAK_GLASS_VERDICTS } from '../src/break-glass/dto/break-glass.dto';
-import { CLOSE_REASONS } from '../src/cases/dto/case.dto';
+import { CLOSE_REASONS, CLOSURE_STATUSES } from '../src/cases/dto/case.dto';
 import { DeadlineKind } from '../src/deadlines/deadline-kind';
 import { DOCUMENT_SECTIONS } from '../src/documents/dto/document.dto';
 import { DocumentMimeType } from '../src/documents/document-type';
 import { BlindIndexKind } from '../src/matching/blind-index';
 import { NOTE_KINDS, NOTE_VISIBILITIES } from '../src/notes/dto/note.dto';
+import { CONSENT_REPORTERS } from '../src/participation/dto/participation.dto';
 import type { DeliveryDto } from '../src/notifications/dto/webhook.dto';
 import { type ConsentDto, REFERRAL_PURPOSES } from '../src/referrals/dto/referral.dto';
 import { ReferralStatus, Urgency } from '../src/referrals/referral-rules';
@@ -30,6 +31,8 @@ const MIRRORS: Record<string, readonly string[]> = {
   'break_glass_grant.review_verdict': BREAK_GLASS_VERDICTS,
   'case.close_reason': CLOSE_REASONS,
   'case.country': COUNTRIES,
+  'case_closure.reason': CLOSE_REASONS,
+  'case_closure.status': CLOSURE_STATUSES,
   'case.status': membersOf<CaseSubject['status']>({ open: true, closed: true }),
   'user.language': LANGUAGES,
   'user.role': Object.values(Role),
@@ -41,6 +44,7 @@ const MIRRORS: Record<string, readonly string[]> = {
   'case_note.visibility': NOTE_VISIBILITIES,
   'case_section.section': Object.values(Section),
   'case_task.status': TASK_STATUSES,
+  'consent.withdrawal_reported_by': CONSENT_REPORTERS,
   'consent.given_by': membersOf<ConsentDto['by']>({ victim: true, guardian: true }),
   'deadline.kind': Object.values(DeadlineKind),
   'organisation.country': COUNTRIES,

@@ -198,19 +198,23 @@ describe('notifications: outbox to inbox and e-mail', () => {
     ).toBe(200);
     expect((await api.post(`/api/referrals/${await refer('be-shelter-antwerp', 'shelter')}/withdraw`, {}, officer)).status).toBe(200);
     expect((await api.post(`/api/referrals/${await refer('be-prosecution', 'prosecution')}/accept`, {}, prosecutor)).status).toBe(200);
-    expect((await api.post(`/api/cases/${caseId}/close`, { reason: 'returned_home' }, officer)).status).toBe(200);
+    // The prosecution takes part: closing asks it, and its approval closes the case.
+    expect((await api.post(`/api/cases/${caseId}/close`, { reason: 'returned_home' }, officer)).status).toBe(202);
+    expect((await api.post(`/api/cases/${caseId}/close/approve`, {}, prosecutor)).status).toBe(200);
     await waitFor(
       'every event processed',
       async () =>
-        (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1`, [caseId])) >= 6 &&
+        (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1`, [caseId])) >= 8 &&
         (await count(db, `SELECT 1 FROM outbox_event WHERE case_id = $1 AND processed_at IS NULL`, [caseId])) === 0,
     );
     const emails = async (type: DomainEventType) => (await notificationsOf(type, caseId)).map((row) => row.email);
-    // Declined by the shelter: the referring officers. Withdrawn by the officer: the shelter. Closed
-    // by the lead: the other organisations taking part (the prosecution), whoever else may read it.
+    // Declined by the shelter: the referring officers. Withdrawn by the officer: the shelter. Closing
+    // asked by the lead: the prosecution; approved by it: the lead's officers, and nobody else takes part.
     expect(await emails(DomainEventType.ReferralDeclined)).toEqual(['officer2@be-police.test', 'officer@be-police.test']);
     expect(await emails(DomainEventType.ReferralWithdrawn)).toEqual(['caseworker@be-shelter-antwerp.test']);
-    expect(await emails(DomainEventType.CaseClosed)).toEqual(['prosecutor@be-prosecution.test']);
+    expect(await emails(DomainEventType.CaseClosureRequested)).toEqual(['prosecutor@be-prosecution.test']);
+    expect(await emails(DomainEventType.CaseClosureApproved)).toEqual(['officer2@be-police.test', 'officer@be-police.test']);
+    expect(await emails(DomainEventType.CaseClosed)).toEqual([]);
   });
 
   it('tells emergency access to the supervisors of the lead organisation and the oversight of the country only', async () => {

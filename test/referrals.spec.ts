@@ -111,7 +111,7 @@ describe('referrals', () => {
     // Withdrawing consent removes the shelter's access at once and frees its bed.
     const withdrawn = await t.post<{ revokedParticipations: number }>(
       `/api/cases/${created.id}/consent/withdraw`,
-      { organisationId: org['be-shelter-brussels'] },
+      { organisationId: org['be-shelter-brussels'], reportedBy: 'victim', note: 'Told the officer on the phone' },
       officer,
     );
     expect(withdrawn.status).toBe(200);
@@ -119,7 +119,10 @@ describe('referrals', () => {
     expect((await t.get(`/api/cases/${created.id}`, caseworker)).status).toBe(404);
     expect(await beds('be-shelter-brussels')).toBe(bedsBefore);
     expect((await t.get(`/api/cases/${created.id}`, prosecutor)).status).toBe(200);
-    expect((await t.post(`/api/cases/${created.id}/consent/withdraw`, { organisationId: org['be-shelter-brussels'] }, officer)).status).toBe(409);
+    expect(
+      (await t.post(`/api/cases/${created.id}/consent/withdraw`, { organisationId: org['be-shelter-brussels'], reportedBy: 'victim', note: 'again' }, officer))
+        .status,
+    ).toBe(409);
 
     const events: Array<{ type: string }> = await t.dataSource.query(`SELECT type FROM outbox_event WHERE case_id = $1 ORDER BY id`, [created.id]);
     expect(events.map((e) => e.type)).toEqual([

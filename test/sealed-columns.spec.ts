@@ -6,7 +6,7 @@ import { DomainEventType } from '../src/outbox/domain-event';
 import { rotateSealedColumns, SEALED_COLUMNS } from '../src/sealed-columns';
 import { TestApp } from './support/app';
 import { isolatedDatabaseUrl, required, withClient } from './support/database';
-import { createCase, userId } from './support/factories';
+import { addParticipation, createCase, organisationId as organisationIdOf, userId } from './support/factories';
 
 /** Issue 9: one registry of encrypted columns, which `npm run keys:rotate` walks whole. */
 describe('the registry of sealed columns', () => {
@@ -34,6 +34,8 @@ describe('the registry of sealed columns', () => {
     let caseId: string;
     let title: string;
     let webhook: { id: string; secret: string };
+    let rejectedId: string;
+    let reopenedId: string;
     const before = await TestApp.start({ DATABASE_URL: url });
     try {
       const officer = await before.login('officer@be-police.test');
@@ -44,6 +46,21 @@ describe('the registry of sealed columns', () => {
       const dueAt = new Date(Date.now() + 86_400_000).toISOString();
       expect((await before.post(`/api/cases/${caseId}/tasks`, { title, assigneeId: officer2Id, dueAt }, officer)).status).toBe(201);
       expect((await before.post(`/api/cases/${caseId}/notes`, { body: 'sealed note', visibility: 'participants', kind: 'note' }, officer)).status).toBe(201);
+      // Case work's sealed reasons and notes (issue 15): a rejected closing, a reopening, a withdrawal note.
+      rejectedId = (await createCase(before, officer)).id;
+      await addParticipation(before.dataSource, rejectedId, 'be-prosecution', 'prosecution');
+      await addParticipation(before.dataSource, rejectedId, 'be-shelter-antwerp', 'shelter', { legalBasis: 'consent' });
+      const prosecutor = await before.login('prosecutor@be-prosecution.test');
+      expect((await before.post(`/api/cases/${rejectedId}/close`, { reason: 'other' }, officer)).status).toBe(202);
+      expect((await before.post(`/api/cases/${rejectedId}/close/reject`, { reason: 'sealed rejection' }, prosecutor)).status).toBe(200);
+      const shelter = await organisationIdOf(before.dataSource, 'be-shelter-antwerp');
+      expect(
+        (await before.post(`/api/cases/${rejectedId}/consent/withdraw`, { organisationId: shelter, reportedBy: 'victim', note: 'sealed note' }, officer))
+          .status,
+      ).toBe(200);
+      reopenedId = (await createCase(before, officer)).id;
+      expect((await before.post(`/api/cases/${reopenedId}/close`, { reason: 'other' }, officer)).status).toBe(200);
+      expect((await before.post(`/api/cases/${reopenedId}/reopen`, { reason: 'sealed reopening' }, officer)).status).toBe(200);
       const organisationId = (await before.get<{ organisation: { id: string } }>('/api/me', admin)).body.organisation.id;
       const created = await before.post<{ id: string; secret: string }>(
         `/api/organisations/${organisationId}/webhooks`,
@@ -77,6 +94,10 @@ describe('the registry of sealed columns', () => {
       const officer = await after.login('officer@be-police.test');
       const notes = await after.get<{ items: Array<{ body: string }> }>(`/api/cases/${caseId}/notes`, officer);
       expect(notes.body.items.map((note) => note.body)).toEqual(['sealed note']);
+      const rejected = await after.get<{ closure: { rejectionReason: string } }>(`/api/cases/${rejectedId}`, officer);
+      expect(rejected.body.closure.rejectionReason).toBe('sealed rejection');
+      const reopened = await after.get<{ reopening: { reason: string } }>(`/api/cases/${reopenedId}`, officer);
+      expect(reopened.body.reopening.reason).toBe('sealed reopening');
       const [stored]: Array<{ secret_key_id: string; secret_ciphertext: Buffer }> = await after.dataSource.query(
         `SELECT secret_key_id, secret_ciphertext FROM webhook WHERE id = $1`,
         [webhook.id],

@@ -117,4 +117,26 @@ describe('tasks', () => {
     ]);
     expect(events).toEqual([{ action: 'task.list', outcome: 'allowed' }]);
   });
+
+  it('names who a task may be given to: the organisation’s caseworkers who see the case (outsiders 404, others 403), audited', async () => {
+    const created = await createCase(t, officer);
+    const assignees = await t.get<Array<{ id: string; name: string }>>(`/api/cases/${created.id}/assignees`, officer);
+    expect(assignees.status).toBe(200);
+    const ids = assignees.body.map((user) => user.id);
+    expect(ids).toContain(officer2Id);
+    expect(ids).toContain(await userId(t.dataSource, 'officer@be-police.test'));
+    expect(ids).not.toContain(await userId(t.dataSource, 'supervisor@be-police.test'));
+    const events: Array<{ action: string; outcome: string }> = await t.dataSource.query(`SELECT action, outcome FROM audit_event WHERE request_id = $1`, [
+      assignees.headers['x-request-id'],
+    ]);
+    expect(events).toEqual([{ action: 'case.task.assignees', outcome: 'allowed' }]);
+    expect((await t.get(`/api/cases/${created.id}/assignees`, await t.login('inspector@be-labour.test'))).status).toBe(404);
+    const glass = await t.post(
+      `/api/cases/${created.id}/break-glass`,
+      { justification: 'Victim at the border post, identity needed now' },
+      await t.login('inspector@be-labour.test'),
+    );
+    expect(glass.status).toBe(201);
+    expect((await t.get(`/api/cases/${created.id}/assignees`, await t.login('inspector@be-labour.test'))).status).toBe(403);
+  });
 });

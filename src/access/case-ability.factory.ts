@@ -11,6 +11,9 @@ export enum CaseAction {
   Update = 'update',
   Refer = 'refer',
   Close = 'close',
+  /** Approve or reject a closing the lead asked for (the prosecution, when it participates). */
+  DecideClosure = 'decideClosure',
+  Reopen = 'reopen',
   BreakGlass = 'breakGlass',
   WithdrawConsent = 'withdrawConsent',
   StartReflectionPeriod = 'startReflectionPeriod',
@@ -27,6 +30,8 @@ export enum CaseAction {
 export const LISTED_ACTIONS: readonly CaseAction[] = [
   CaseAction.Refer,
   CaseAction.Close,
+  CaseAction.DecideClosure,
+  CaseAction.Reopen,
   CaseAction.BreakGlass,
   CaseAction.WithdrawConsent,
   CaseAction.StartReflectionPeriod,
@@ -77,7 +82,10 @@ export class CaseAbilityFactory {
     if (principal.role === Role.Officer || principal.role === Role.Inspector) {
       can(CaseAction.Create, 'Case');
       can(CaseAction.Close, 'Case', { status: 'open', leadOrganisationId: principal.organisationId, ...participates([Purpose.Lead]) });
+      can(CaseAction.Reopen, 'Case', { status: 'closed', leadOrganisationId: principal.organisationId, ...participates([Purpose.Lead]) });
     }
+    // Whether a closing is pending is data, not a rule: the service answers 409 when there is none.
+    can(CaseAction.DecideClosure, 'Case', { status: 'open', ...participates([Purpose.Prosecution]) });
     can(CaseAction.Refer, 'Case', { status: 'open', ...participates() });
     // Notes follow participation, not break-glass: emergency access opens summary and identity only.
     can(CaseAction.ReadNotes, 'Case', participates());

@@ -7,6 +7,11 @@ export enum AuditAction {
   CaseAccessExplain = 'case.access',
   CaseSectionUpdate = 'case.section.update',
   CaseClose = 'case.close',
+  /** Closing asked of the prosecution (API.md, Case work): the case stays open until it decides. */
+  CaseCloseRequested = 'case.close_requested',
+  CaseCloseApproved = 'case.close_approved',
+  CaseCloseRejected = 'case.close_rejected',
+  CaseReopen = 'case.reopen',
   CaseIdentityMatch = 'case.identity_match',
   NoteCreate = 'case.note.create',
   NoteList = 'case.note.list',
@@ -16,6 +21,8 @@ export enum AuditAction {
   TaskCreate = 'case.task.create',
   TaskUpdate = 'case.task.update',
   TaskList = 'case.task.list',
+  /** Who a task on the case may be given to (names of the caller's colleagues, no case data). */
+  TaskAssigneeList = 'case.task.assignees',
   MyTaskList = 'task.list',
   ReferralCreate = 'referral.create',
   ReferralRead = 'referral.read',

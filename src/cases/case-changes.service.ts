@@ -5,7 +5,6 @@ import { Section } from '../access/policy';
 import type { Principal, RequestMeta } from '../access/principal';
 import { AuditAction } from '../audit/audit-action';
 import { Problem } from '../common/problem';
-import { DeadlinesService } from '../deadlines/deadlines.service';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import { type DomainEvent, DomainEventType } from '../outbox/domain-event';
 import { CaseCommand } from './case-command';
@@ -15,15 +14,7 @@ import { CaseSectionsStore } from './case-sections.store';
 import type { SectionView } from './cases.service';
 import { mergeSection, type SectionData } from './sections/sections';
 
-export interface ClosedCase {
-  id: string;
-  reference: string;
-  status: 'closed';
-  closeReason: string;
-  closedAt: string;
-}
-
-/** Edits and closing of a case, each one CaseCommand; what closing means for referrals and beds is theirs (CaseLifecycle). */
+/** Edits of a case's sections, each one CaseCommand (closing: CaseClosureService). */
 @Injectable()
 export class CaseChangesService {
   constructor(
@@ -31,7 +22,6 @@ export class CaseChangesService {
     private readonly cases: CaseRepository,
     private readonly sections: CaseSectionsStore,
     private readonly lifecycle: CaseLifecycle,
-    private readonly deadlines: DeadlinesService,
     private readonly matching: IdentityMatchingService,
   ) {}
 
@@ -105,33 +95,6 @@ export class CaseChangesService {
     const version = current.version + 1;
     await this.writeSection(manager, caseId, section, data, version, principal.userId);
     return { ...data, version };
-  }
-
-  close(principal: Principal, caseId: string, reason: string, meta: RequestMeta): Promise<ClosedCase> {
-    return this.command.run({
-      principal,
-      caseId,
-      meta,
-      action: AuditAction.CaseClose,
-      authorize: this.command.requireAction(CaseAction.Close),
-      basis: [Section.Summary],
-      work: async ({ manager, loaded }) => {
-        const closedAt = await this.cases.close(manager, caseId, reason);
-        await this.lifecycle.closing(manager, { caseId, actorUserId: principal.userId });
-        await this.deadlines.cancelReflectionPeriod(manager, caseId);
-        return {
-          result: { id: caseId, reference: loaded.reference, status: 'closed' as const, closeReason: reason, closedAt: closedAt.toISOString() },
-          events: [
-            {
-              type: DomainEventType.CaseClosed,
-              caseId,
-              organisationIds: [...new Set(loaded.participations.map((p) => p.organisationId))].filter((id) => id !== principal.organisationId),
-              actorUserId: principal.userId,
-            },
-          ],
-        };
-      },
-    });
   }
 
   private async writeSection(manager: EntityManager, caseId: string, section: Section, data: SectionData, version: number, userId: string): Promise<void> {

@@ -27,6 +27,8 @@ export interface CaseCommandContext {
 /** What the work hands back: its result, the domain events it causes, and (when it decides it) the legal basis of the access. */
 export interface CaseCommandDone<T> {
   result: T;
+  /** The audit action when the work decides it (closing directly, or asking the prosecution first). */
+  action?: AuditAction;
   events?: readonly DomainEvent[];
   legalBasis?: string | null;
 }
@@ -79,13 +81,16 @@ export class CaseCommand {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403; 409 if only closing stops it). */
+  /** The case must be visible (else 404, so its existence does not leak) and allow `action` (else 403; 409 if only its being closed, or open, stops it). */
   requireAction(action: CaseAction, section?: Section): Authorization {
     return (ability, loaded) => {
       if (!this.access.isVisible(ability, loaded)) return CASE_NOT_FOUND();
       if (!this.access.can(ability, action, loaded, section)) {
         if (loaded.status === 'closed' && this.access.can(ability, action, { ...loaded, status: 'open' }, section)) {
           return Problem.conflict('case-closed', 'The case is closed and read-only');
+        }
+        if (loaded.status === 'open' && this.access.can(ability, action, { ...loaded, status: 'closed' }, section)) {
+          return Problem.conflict('case-open', 'The case is open');
         }
         return Problem.forbidden(
           section ? `You may not ${action === CaseAction.Update ? 'change' : 'read'} the ${section} section of this case` : 'You may not do this on this case',
@@ -110,7 +115,7 @@ export class CaseCommand {
         for (const event of done.events ?? []) await this.outbox.emit(manager, event);
         const basis = spec.basis ?? spec.sections;
         await this.audit.record(manager, {
-          action: spec.action,
+          action: done.action ?? spec.action,
           outcome: 'allowed',
           actor: spec.principal,
           caseId: spec.caseId,

@@ -77,4 +77,9 @@ export class CaseRepository {
     );
     return closed[0]!.closed_at;
   }
+
+  /** Open again: the close columns are cleared (the statistics trigger takes the closing back out of its month). */
+  async reopen(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(`UPDATE "case" SET status = 'open', close_reason = NULL, closed_at = NULL, updated_at = now() WHERE id = $1`, [caseId]);
+  }
 }

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNotFoundResponse,
@@ -10,15 +12,17 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { SECTIONS, type Section } from '../access/policy';
 import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe } from '../common/ids';
 import { SectionPipe } from './case-params';
 import { CaseChangesService } from './case-changes.service';
+import { CaseClosureService } from './case-closure.service';
 import { CasesService } from './cases.service';
-import { CaseAccessDto, CaseDto, CaseListDto, ClosedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
-import { CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
+import { CaseAccessDto, CaseClosureDto, CaseDto, CaseListDto, ClosedCaseDto, ClosingCaseDto, ReopenedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
+import { CloseCaseDto, ClosureReasonDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -28,6 +32,7 @@ export class CasesController {
   constructor(
     private readonly cases: CasesService,
     private readonly changes: CaseChangesService,
+    private readonly closure: CaseClosureService,
   ) {}
 
   @Post()
@@ -68,15 +73,59 @@ export class CasesController {
 
   @Post(':id/close')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Close the case (lead organisation); frees beds, withdraws pending referrals' })
+  @ApiOperation({
+    summary: 'Close the case (lead organisation); frees beds, withdraws pending referrals. When a prosecution participates it must approve first: 202 closing',
+  })
   @ApiOkResponse({ type: ClosedCaseDto })
-  close(
+  @ApiAcceptedResponse({ type: ClosingCaseDto, description: 'A prosecution participates: the case stays open until it approves' })
+  @ApiConflictResponse({ description: 'closure-pending: closing already waits for the prosecution; case-closed' })
+  async close(
     @CurrentPrincipal() principal: Principal,
     @Param('id', CaseIdPipe) id: string,
     @Body() body: CloseCaseDto,
     @Meta() meta: RequestMeta,
-  ): Promise<ClosedCaseDto> {
-    return this.changes.close(principal, id, body.reason, meta);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ClosedCaseDto | ClosingCaseDto> {
+    const answer = await this.closure.close(principal, id, body.reason, meta);
+    if (answer.status === 'closing') reply.status(202);
+    return answer;
+  }
+
+  @Post(':id/close/approve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve the closing the lead asked for (participating prosecution): the case closes' })
+  @ApiOkResponse({ type: ClosedCaseDto })
+  @ApiConflictResponse({ description: 'no-closure-pending; case-closed' })
+  approveClose(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<ClosedCaseDto> {
+    return this.closure.approve(principal, id, meta);
+  }
+
+  @Post(':id/close/reject')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reject the closing the lead asked for (participating prosecution): the case stays open, with the reason' })
+  @ApiOkResponse({ type: CaseClosureDto })
+  @ApiConflictResponse({ description: 'no-closure-pending; case-closed' })
+  rejectClose(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Body() body: ClosureReasonDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<CaseClosureDto> {
+    return this.closure.reject(principal, id, body.reason, meta);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reopen a closed case (lead organisation), with the reason' })
+  @ApiOkResponse({ type: ReopenedCaseDto })
+  @ApiConflictResponse({ description: 'case-open: the case is not closed' })
+  reopen(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Body() body: ClosureReasonDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<ReopenedCaseDto> {
+    return this.closure.reopen(principal, id, body.reason, meta);
   }
 
   @Get(':id/access')

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MatchingModule } from '../matching/matching.module';
 import { CaseChangesService } from './case-changes.service';
+import { CaseClosureDeadlines } from './case-closure-deadlines';
+import { CaseClosureRepository } from './case-closure.repository';
+import { CaseClosureService } from './case-closure.service';
 import { CaseCommand } from './case-command';
 import { CaseLifecycle } from './case-lifecycle';
 import { CaseRepository } from './case.repository';
@@ -16,7 +19,17 @@ import { CasesService } from './cases.service';
 @Module({
   imports: [MatchingModule],
   controllers: [CasesController],
-  providers: [CasesService, CaseChangesService, CaseCommand, CaseLifecycle, CaseRepository, CaseSectionsStore],
+  providers: [
+    CasesService,
+    CaseChangesService,
+    CaseClosureService,
+    CaseClosureRepository,
+    CaseClosureDeadlines,
+    CaseCommand,
+    CaseLifecycle,
+    CaseRepository,
+    CaseSectionsStore,
+  ],
   exports: [CasesService, CaseChangesService, CaseCommand, CaseLifecycle],
 })
 export class CasesModule {}

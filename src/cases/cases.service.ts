@@ -9,13 +9,17 @@ import { LegalBasis, Section, SECTIONS, type SectionAccess } from '../access/pol
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestMeta } from '../access/principal';
+import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
 import { probeOfIdentity } from '../matching/blind-index';
 import { type Authorization, CASE_NOT_FOUND, CaseCommand, sectionsOf, type SectionsOf } from './case-command';
+import { CaseClosureRepository } from './case-closure.repository';
+import { closureView, reopeningView } from './case-closure.views';
 import { CaseLifecycle } from './case-lifecycle';
+import type { CaseClosureDto, CaseReopeningDto } from './dto/case-response.dto';
 import { CaseRepository } from './case.repository';
 import { CaseSectionsStore, type StoredSection } from './case-sections.store';
 import type { CreateCaseDto, ListCasesQuery } from './dto/case.dto';
@@ -39,6 +43,9 @@ export type CaseView = Omit<CaseSummaryView, 'summary'> &
     permissions: { sections: Partial<Record<Section, SectionAccess>>; actions: CaseAction[] };
     /** On create only: open cases of other agencies whose identity strongly matches (API.md, Finding cases). */
     possibleDuplicates?: IdentityMatchDto[];
+    /** The newest closing the prosecution had to decide, and the newest reopening. */
+    closure?: CaseClosureDto;
+    reopening?: CaseReopeningDto;
   };
 
 /** An audited read of one case: who may, and what its audit event names. */
@@ -74,6 +81,8 @@ export class CasesService {
     private readonly matching: IdentityMatchingService,
     private readonly lifecycle: CaseLifecycle,
     private readonly command: CaseCommand,
+    private readonly closures: CaseClosureRepository,
+    private readonly sealer: Sealer,
   ) {}
 
   create(principal: Principal, dto: CreateCaseDto, meta: RequestMeta): Promise<CaseView> {
@@ -235,6 +244,9 @@ export class CasesService {
       const entry = stored.get(section);
       if (entry) view[section] = { ...entry.data, version: entry.version };
     }
+    const [closure, reopening] = await Promise.all([this.closures.latest(manager, loaded.id), this.closures.latestReopening(manager, loaded.id)]);
+    if (closure) view.closure = closureView(this.sealer, closure);
+    if (reopening) view.reopening = reopeningView(this.sealer, reopening);
     return view;
   }
 }

@@ -10,6 +10,8 @@ export enum DeadlineKind {
   BreakGlassReview = 'break_glass.review',
   /** At a task's due time, if still open: remind its assignee. */
   TaskDue = 'task.due',
+  /** A closing still waits for the prosecution's approval: remind it. */
+  ClosureApproval = 'case.closure_approval',
 }
 
 export const REFERRAL_DEADLINES: readonly DeadlineKind[] = [DeadlineKind.ReferralReminder, DeadlineKind.ReferralExpiry];
@@ -25,3 +27,6 @@ export const REFLECTION_REMINDER_OFFSETS_MS: ReadonlyArray<[DeadlineKind, number
   [DeadlineKind.ReflectionReminder3Days, 3 * DAY_MS],
 ];
 export const BREAK_GLASS_REVIEW_AFTER_MS = DAY_MS;
+
+/** How long a closing may wait for the prosecution before it is reminded. */
+export const CLOSURE_APPROVAL_REMINDER_MS = 14 * DAY_MS;

@@ -8,6 +8,13 @@ export enum DomainEventType {
   ReferralReminder = 'referral.reminder',
   ConsentWithdrawn = 'consent.withdrawn',
   CaseClosed = 'case.closed',
+  /** The lead asks the prosecution to approve closing the case. */
+  CaseClosureRequested = 'case.closure_requested',
+  /** A closing still waits for the prosecution's approval (the closure-approval deadline). */
+  CaseClosureReminder = 'case.closure_reminder',
+  CaseClosureApproved = 'case.closure_approved',
+  CaseClosureRejected = 'case.closure_rejected',
+  CaseReopened = 'case.reopened',
   BreakGlassUsed = 'break_glass.used',
   BreakGlassReviewDue = 'break_glass.review_due',
   /** A supervisor judged an emergency access unjustified: the case's lead organisation follows it up. */

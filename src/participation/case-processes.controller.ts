@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe } from '../common/ids';
@@ -22,13 +22,14 @@ export class CaseProcessesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Record that the victim withdrew consent for an organisation: its consent-based access ends at once' })
   @ApiOkResponse({ type: ConsentWithdrawnDto })
+  @ApiForbiddenResponse({ description: 'Neither the lead organisation nor the organisation the consent was given to' })
   withdrawConsent(
     @CurrentPrincipal() principal: Principal,
     @Param('id', CaseIdPipe) caseId: string,
     @Body() body: WithdrawConsentDto,
     @Meta() meta: RequestMeta,
   ): Promise<ConsentWithdrawnDto> {
-    return this.consent.withdraw(principal, caseId, body.organisationId, meta);
+    return this.consent.withdraw(principal, caseId, body, meta);
   }
 
   @Post('reflection-period')

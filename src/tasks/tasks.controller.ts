@@ -4,7 +4,7 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import { CaseIdPipe, IdPipe } from '../common/ids';
 import { ApiProblems } from '../common/openapi';
-import { CaseTasksQuery, CreateTaskDto, MyTasksQuery, TaskDto, TaskPageDto, UpdateTaskDto } from './dto/task.dto';
+import { CaseTasksQuery, CreateTaskDto, MyTasksQuery, TaskDto, TaskPageDto, TaskUserDto, UpdateTaskDto } from './dto/task.dto';
 import { TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -27,6 +27,14 @@ export class TasksController {
   @ApiProblems(400, 401, 403, 404)
   listForCase(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) caseId: string, @Query() query: CaseTasksQuery, @Meta() meta: RequestMeta) {
     return this.tasks.listForCase(principal, caseId, query, meta);
+  }
+
+  @Get('cases/:id/assignees')
+  @ApiOperation({ summary: 'Who a task on the case may be given to: your organisation’s caseworkers who may see it. Audited as case.task.assignees.' })
+  @ApiOkResponse({ type: [TaskUserDto] })
+  @ApiProblems(401, 403, 404)
+  assignees(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) caseId: string, @Meta() meta: RequestMeta): Promise<TaskUserDto[]> {
+    return this.tasks.assignees(principal, caseId, meta);
   }
 
   @Get('tasks')

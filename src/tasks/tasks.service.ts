@@ -17,7 +17,7 @@ import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { DeadlineKind } from '../deadlines/deadline-kind';
 import { DeadlinesService } from '../deadlines/deadlines.service';
-import type { CaseTasksQuery, CreateTaskDto, MyTasksQuery, TaskDto, TaskStatus } from './dto/task.dto';
+import type { CaseTasksQuery, CreateTaskDto, MyTasksQuery, TaskDto, TaskStatus, TaskUserDto } from './dto/task.dto';
 import { TaskRepository, type TaskRow } from './task.repository';
 
 /** Binds a task title's ciphertext to its task. */
@@ -147,6 +147,34 @@ export class TasksService {
           limit: limit + 1,
         });
         return this.page(rows, limit);
+      },
+    );
+  }
+
+  /** The colleagues a task on this case may be given to: active caseworkers of the caller's organisation who may see it. */
+  assignees(principal: Principal, caseId: string, meta: RequestMeta): Promise<TaskUserDto[]> {
+    return this.cases.readCase(
+      {
+        principal,
+        caseId,
+        meta,
+        action: AuditAction.TaskAssigneeList,
+        authorize: (ability, loaded) => {
+          if (!this.access.isVisible(ability, loaded)) return CASE_NOT_FOUND();
+          return this.access.can(ability, CaseAction.ManageTasks, loaded) ? undefined : Problem.forbidden('Tasks are kept by the participating organisations');
+        },
+        basis: null,
+      },
+      async ({ manager }) => {
+        const colleagues: Array<{ id: string; name: string }> = await manager.query(
+          `SELECT id, name FROM "user" WHERE organisation_id = $1 AND role = $2 AND active ORDER BY name, id`,
+          [principal.organisationId, OPERATIONAL_ROLE[principal.organisationType]],
+        );
+        const allowed = await this.visibility.visibleTo(
+          colleagues.map((user) => user.id),
+          caseId,
+        );
+        return colleagues.filter((user) => allowed.has(user.id));
       },
     );
   }

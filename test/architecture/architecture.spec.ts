@@ -42,6 +42,8 @@ const TABLE_OWNER: Record<string, string> = {
   case: 'cases',
   case_section: 'cases',
   case_reference_counter: 'cases',
+  case_closure: 'cases',
+  case_reopening: 'cases',
   case_identity_index: 'matching',
   participation: 'participation',
   consent: 'participation',

@@ -174,13 +174,15 @@ describe('several API and worker processes', () => {
       const answers: string[] = [];
       if (i % 3 !== 1) answers.push(`accept ${(await call('POST', `/api/referrals/${toProsecution.body.id}/accept`, prosecutor)).status}`);
       else expiring.push(toProsecution.body.id);
-      // Closing withdraws the labour referral still pending.
-      if (i % 3 === 2) answers.push(`close ${(await call('POST', `/api/cases/${caseId}/close`, officer, { reason: 'other' })).status}`);
-      else
+      // Closing (once the prosecution taking part approves it) withdraws the labour referral still pending.
+      if (i % 3 === 2) {
+        answers.push(`close ${(await call('POST', `/api/cases/${caseId}/close`, officer, { reason: 'other' })).status}`);
+        answers.push(`approve ${(await call('POST', `/api/cases/${caseId}/close/approve`, prosecutor)).status}`);
+      } else
         answers.push(
           `decline ${(await call('POST', `/api/referrals/${toLabour.body.id}/decline`, inspector, { reason: 'No inspector free this month' })).status}`,
         );
-      expect(answers).toEqual(i % 3 === 0 ? ['accept 200', 'decline 200'] : i % 3 === 1 ? ['decline 200'] : ['accept 200', 'close 200']);
+      expect(answers).toEqual(i % 3 === 0 ? ['accept 200', 'decline 200'] : i % 3 === 1 ? ['decline 200'] : ['accept 200', 'close 202', 'approve 200']);
     });
     await Promise.all(journeys);
 

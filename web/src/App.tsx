@@ -18,6 +18,7 @@ const CasePage = lazy(() => import('./features/cases/CasePage'));
 const ReferralListPage = lazy(() => import('./features/referrals/ReferralListPage'));
 const ReferralPage = lazy(() => import('./features/referrals/ReferralPage'));
 const InboxPage = lazy(() => import('./features/inbox/InboxPage'));
+const MyTasksPage = lazy(() => import('./features/tasks/MyTasksPage'));
 const NotFoundPage = lazy(() => import('./shell/NotFoundPage'));
 // Supervision console (issue 11): supervisors and oversight only; the API refuses everyone else.
 const AuditPage = lazy(() => import('./features/supervision/AuditPage'));
@@ -76,6 +77,7 @@ function SignedInRoutes() {
           <Route path="/admin/users" element={<AdminUsersPage />} />
           <Route path="/admin/webhooks" element={<AdminWebhooksPage />} />
           <Route path="/admin/organisations" element={<AdminOrganisationsPage />} />
+          <Route path="/tasks" element={<MyTasksPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CaseAction, LISTED_ACTIONS } from '../../access/case-ability.factory';
 import { LegalBasis, Purpose } from '../../access/policy';
 import { CareSection, IdentitySection, ImmigrationSection, InvestigationSection, SummarySection } from '../sections/section-schemas';
+import { IdentityMatchDto } from '../../matching/dto/identity-match.dto';
+import { CLOSE_REASONS, CLOSURE_STATUSES, type CloseReason, type ClosureStatus } from './case.dto';
 
 /*
  * What the case endpoints answer, for the OpenAPI document the web app's client is generated
@@ -65,6 +67,25 @@ export class CaseListDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+export class CaseClosureDto {
+  @ApiProperty({
+    enum: CLOSURE_STATUSES,
+    description: 'pending: the case is closing, waiting for the prosecution; withdrawn: the lead closed it directly once no prosecution took part',
+  })
+  status!: ClosureStatus;
+  @ApiProperty({ enum: CLOSE_REASONS }) reason!: CloseReason;
+  @ApiProperty() requestedAt!: string;
+  @ApiProperty({ type: String, nullable: true }) decidedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The organisation that decided' }) decidedByOrganisationId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the prosecution kept the case open' }) rejectionReason!: string | null;
+}
+
+export class CaseReopeningDto {
+  @ApiProperty() reopenedAt!: string;
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() reason!: string;
+}
+
 export class CaseDto extends CaseHeaderDto {
   @ApiPropertyOptional({ type: SummarySectionView }) summary?: SummarySectionView;
   @ApiPropertyOptional({ type: IdentitySectionView }) identity?: IdentitySectionView;
@@ -72,6 +93,13 @@ export class CaseDto extends CaseHeaderDto {
   @ApiPropertyOptional({ type: InvestigationSectionView }) investigation?: InvestigationSectionView;
   @ApiPropertyOptional({ type: ImmigrationSectionView }) immigration?: ImmigrationSectionView;
   @ApiProperty({ type: CasePermissionsDto }) permissions!: CasePermissionsDto;
+  @ApiPropertyOptional({ type: CaseClosureDto, description: 'The newest closing that needed the prosecution’s approval' }) closure?: CaseClosureDto;
+  @ApiPropertyOptional({ type: CaseReopeningDto, description: 'The newest reopening' }) reopening?: CaseReopeningDto;
+  @ApiPropertyOptional({
+    type: [IdentityMatchDto],
+    description: 'On create only: open cases of other agencies for the same person; contact their lead organisation',
+  })
+  possibleDuplicates?: IdentityMatchDto[];
 }
 
 export class ClosedCaseDto {
@@ -80,6 +108,21 @@ export class ClosedCaseDto {
   @ApiProperty({ enum: ['closed'] }) status!: 'closed';
   @ApiProperty() closeReason!: string;
   @ApiProperty() closedAt!: string;
+}
+
+export class ClosingCaseDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() reference!: string;
+  @ApiProperty({ enum: ['closing'] }) status!: 'closing';
+  @ApiProperty({ enum: CLOSE_REASONS }) closeReason!: CloseReason;
+  @ApiProperty() requestedAt!: string;
+}
+
+export class ReopenedCaseDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() reference!: string;
+  @ApiProperty({ enum: ['open'] }) status!: 'open';
+  @ApiProperty({ type: CaseReopeningDto }) reopening!: CaseReopeningDto;
 }
 
 export class AccessGrantDto {

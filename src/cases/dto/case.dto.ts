@@ -1,7 +1,7 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Matches, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { COUNTRIES } from '../../access/organisation-type';
 import { EXPLOITATION_TYPES, IdentitySection, InvestigationSection, SummarySection } from '../sections/section-schemas';
 
@@ -76,6 +76,20 @@ export class UpdateSectionDto {
 
 export const CLOSE_REASONS = ['referred_elsewhere', 'returned_home', 'permit_granted', 'not_a_victim', 'lost_contact', 'other'] as const;
 
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+export const CLOSURE_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
+export type ClosureStatus = (typeof CLOSURE_STATUSES)[number];
+
 export class CloseCaseDto {
-  @ApiProperty({ enum: CLOSE_REASONS }) @IsIn(CLOSE_REASONS) reason!: (typeof CLOSE_REASONS)[number];
+  @ApiProperty({ enum: CLOSE_REASONS }) @IsIn(CLOSE_REASONS) reason!: CloseReason;
+}
+
+/** Why the prosecution keeps the case open, or why the lead reopens it: free text, stored sealed. */
+export class ClosureReasonDto {
+  @ApiProperty({ minLength: 1, maxLength: 2000, description: 'Stored encrypted; never in notifications or the audit trail' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason!: string;
 }

@@ -26,6 +26,13 @@ export type Referral = Success<'/api/referrals', 'get'>['items'][number];
 export type Organisation = Success<'/api/organisations', 'get'>['items'][number];
 export type Notification = Success<'/api/notifications', 'get'>['items'][number];
 export type NewCase = RequestBody<'/api/cases', 'post'>;
+export type Note = Success<'/api/cases/{id}/notes', 'get'>['items'][number];
+export type NewNote = RequestBody<'/api/cases/{id}/notes', 'post'>;
+export type Task = Success<'/api/tasks', 'get'>['items'][number];
+export type CaseDocument = Success<'/api/cases/{id}/documents', 'get'>['items'][number];
+export type DocumentSection = CaseDocument['section'];
+export type IdentityMatch = NonNullable<CaseView['possibleDuplicates']>[number];
+export type CaseClosure = NonNullable<CaseView['closure']>;
 export type NewReferral = RequestBody<'/api/cases/{id}/referrals', 'post'>;
 
 export type Summary = components['schemas']['SummarySection'];

@@ -84,6 +84,7 @@ export function Shell({ children }: { children: ReactNode }) {
     items.push({ to: '/cases', label: role === 'prosecutor' ? t('nav.casesToReview') : t('nav.cases') });
     if (canOpenCases(role)) items.push({ to: '/cases/new', label: t('nav.newCase') });
     items.push({ to: '/referrals', label: role === 'caseworker' || role === 'prosecutor' ? t('nav.incomingReferrals') : t('nav.referrals') });
+    items.push({ to: '/tasks', label: t('nav.myTasks') });
   }
   // Supervision console (issue 11): supervisors and oversight audit and read statistics, never case files.
   if (role === 'supervisor') {

@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { FormattedDate } from 'react-intl';
 import { Link } from 'react-router';
+import { statusOf } from '../../api/errors';
 import { useT } from '../../i18n/i18n';
 import { label } from '../../i18n/labels';
 import { Pending } from '../../shell/Pending';
@@ -41,7 +42,8 @@ export default function CaseListPage() {
         autoComplete="off"
       />
       {cases.isPending && <Pending />}
-      {cases.isError && <Alert color="red">{t('common.unavailable')}</Alert>}
+      {/* A search the API refuses (400: not the start of any reference) simply matches nothing. */}
+      {cases.isError && (statusOf(cases.error) === 400 && query ? <Text>{t('cases.noMatch')}</Text> : <Alert color="red">{t('common.unavailable')}</Alert>)}
       {cases.data && items.length === 0 && <Text>{query ? t('cases.noMatch') : t('cases.none')}</Text>}
       {items.length > 0 && (
         <Table striped highlightOnHover>

@@ -2,13 +2,14 @@ import { Alert, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine/
 import { useEffect, useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import { statusOf } from '../../api/errors';
-import { asCountry, type CaseView, type SectionName } from '../../api/types';
+import { asCountry, type CaseView, type IdentityMatch, type SectionName } from '../../api/types';
 import { useT } from '../../i18n/i18n';
 import { label } from '../../i18n/labels';
 import { Pending } from '../../shell/Pending';
 import { isOperational, useMe } from '../../shell/useMe';
 import { usePageTitle } from '../../shell/usePageTitle';
 import { AccessDialog, BreakGlassForm, CaseReferrals, CloseDialog, EndPlacement, ReflectionPeriod } from './CaseExtras';
+import { CaseDocuments, CaseTasks, ClosureBanner, DuplicateWarning, NotesTimeline, ReopenDialog } from './CaseWork';
 import { useCase } from './hooks';
 import { ReferDialog, type ConsentDraft } from './ReferDialog';
 import { SectionPanel } from './SectionPanel';
@@ -17,6 +18,8 @@ import { SECTION_ORDER } from './sections';
 interface ArrivalState {
   refer?: boolean;
   consent?: ConsentDraft | null;
+  /** Other agencies' open cases for the same person, from the create answer: whom to contact. */
+  duplicates?: IdentityMatch[];
 }
 
 function readableSections(kase: CaseView): SectionName[] {
@@ -31,13 +34,15 @@ export default function CasePage() {
   const navigate = useNavigate();
   const [arrival] = useState(() => (location.state ?? {}) as ArrivalState);
   const kase = useCase(id);
-  const [referOpen, setReferOpen] = useState(arrival.refer === true);
+  // With a possible duplicate, the officer contacts the other agency first instead of referring at once.
+  const [referOpen, setReferOpen] = useState(arrival.refer === true && !arrival.duplicates?.length);
   // The hand-over from the guided form is used once: a reload or "back" must not reopen the dialog.
   useEffect(() => {
     if (location.state) void navigate(location.pathname, { replace: true, state: null });
   }, [location.state, location.pathname, navigate]);
   const [accessOpen, setAccessOpen] = useState(false);
   const [closeOpen, setCloseOpen] = useState(false);
+  const [reopenOpen, setReopenOpen] = useState(false);
   const [tab, setTab] = useState<string | null>('summary');
   usePageTitle(kase.data ? t('case.pageTitle', { reference: kase.data.reference }) : t('case.title'));
 
@@ -50,6 +55,7 @@ export default function CasePage() {
   const sections = readableSections(data);
   const actions = data.permissions.actions;
   const open = data.status === 'open';
+  const closing = open && data.closure?.status === 'pending';
 
   return (
     <Stack>
@@ -59,8 +65,8 @@ export default function CasePage() {
             {t('case.title')} <span style={{ fontFamily: 'monospace' }}>{data.reference}</span>
           </Title>
           <Group gap="xs">
-            <Badge color={open ? 'teal.9' : 'gray.7'} variant="filled">
-              {label.caseStatus(t, data.status)}
+            <Badge color={closing ? 'red.9' : open ? 'teal.9' : 'gray.7'} variant="filled" data-testid="case-status">
+              {closing ? t('closure.closing') : label.caseStatus(t, data.status)}
             </Badge>
             <Text size="sm">{t(`country.${asCountry(data.country) ?? 'BE'}`)}</Text>
             {data.summary?.minor && (
@@ -75,14 +81,21 @@ export default function CasePage() {
           <Button variant="default" onClick={() => setAccessOpen(true)}>
             {t('case.why')}
           </Button>
-          {open && actions.includes('close') && (
+          {open && !closing && actions.includes('close') && (
             <Button variant="default" color="red.8" onClick={() => setCloseOpen(true)}>
               {t('case.close')}
             </Button>
           )}
+          {!open && actions.includes('reopen') && (
+            <Button variant="default" onClick={() => setReopenOpen(true)}>
+              {t('reopen.open')}
+            </Button>
+          )}
         </Group>
       </Group>
-      {!open && <Alert color="gray.7">{t('case.closedNote')}</Alert>}
+      {arrival.duplicates && arrival.duplicates.length > 0 && <DuplicateWarning matches={arrival.duplicates} />}
+      {!open && <Alert color="gray">{t('case.closedNote')}</Alert>}
+      <ClosureBanner kase={data} />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List aria-label={t('case.sections')}>
           {sections.map((section) => (
@@ -112,9 +125,13 @@ export default function CasePage() {
         })}
       </Tabs>
       <CaseReferrals caseId={data.id} />
+      <NotesTimeline caseId={data.id} canAdd={open} />
+      <CaseTasks caseId={data.id} canAdd={open} />
+      <CaseDocuments kase={data} canUpload={open} />
       {referOpen && <ReferDialog opened onClose={() => setReferOpen(false)} kase={data} consent={arrival.consent ?? null} />}
       <AccessDialog opened={accessOpen} onClose={() => setAccessOpen(false)} kase={data} />
       {closeOpen && <CloseDialog opened onClose={() => setCloseOpen(false)} kase={data} />}
+      {reopenOpen && <ReopenDialog opened onClose={() => setReopenOpen(false)} kase={data} />}
     </Stack>
   );
 }

@@ -91,7 +91,8 @@ export default function NewCasePage() {
       onSuccess: (created) => {
         const consent: ConsentDraft | null = draft.consent === 'yes' ? { given: true } : null;
         // Only the answer travels to the case page (no identity): it pre-fills the referral's consent.
-        void navigate(`/cases/${created.id}`, { state: { refer: true, consent } });
+        // So do the other agencies holding a case for the same person: organisations and references only.
+        void navigate(`/cases/${created.id}`, { state: { refer: true, consent, duplicates: created.possibleDuplicates ?? [] } });
       },
     });
   };
