@@ -14,6 +14,7 @@ import { ParticipationModule } from './participation/participation.module';
 import { QueueWorkerModule } from './queue/queue.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { TasksModule } from './tasks/tasks.module';
+import { UsersWorkerModule } from './users/users.module';
 
 @Module({})
 export class WorkerModule {
@@ -27,6 +28,7 @@ export class WorkerModule {
         AuthWorkerModule,
         OutboxWorkerModule,
         DeadlinesWorkerModule,
+        UsersWorkerModule,
         // The features that own deadline kinds: their handlers are registered with the deadline handler.
         ReferralsModule,
         ParticipationModule,

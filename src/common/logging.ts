@@ -3,6 +3,9 @@ import type { LoggerService } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/config';
 
+/** Fields never logged: passwords, session tokens and set-password invitation tokens. */
+const SECRET_FIELDS = ['password', 'refreshToken', 'accessToken', 'token'];
+
 /**
  * Structured JSON logs that never carry personal data: requests are logged as method, route
  * path, status and ids; bodies, query strings and headers other than the request id are not.
@@ -16,7 +19,8 @@ export function loggerParams(config: AppConfig): Params {
         req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
-      redact: { paths: ['req.headers', 'res.headers', '*.password', '*.refreshToken', '*.accessToken', '*.token'], remove: true },
+      // Secrets as a log call's own fields (Nest's logger spreads its object to the top) and one level down.
+      redact: { paths: ['req.headers', 'res.headers', ...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`)], remove: true },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     },
   };

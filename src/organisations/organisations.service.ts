@@ -95,7 +95,8 @@ export class OrganisationsService {
     const { password } = input.admin;
     const passwordHash = password === undefined ? await unusablePasswordHash() : await hashPassword(password);
     const centre = input.type === OrganisationType.ReceptionCentre;
-    const { created, invitationId } = await this.dataSource.transaction(async (manager) => {
+    // An invited admin's e-mail is queued by the worker from the committed invitation.
+    return this.dataSource.transaction(async (manager) => {
       let id: string;
       try {
         const rows: Array<{ id: string }> = await manager.query(
@@ -119,13 +120,11 @@ export class OrganisationsService {
       const organisation = toOrganisationDto((await this.findById(id, manager))!);
       if (password !== undefined) {
         const admin = await this.users.createAccount(manager, id, { ...input.admin, password }, Role.OrgAdmin, passwordHash, actor, meta);
-        return { created: { ...organisation, admin }, invitationId: undefined };
+        return { ...organisation, admin };
       }
       const invited = await this.users.inviteAccount(manager, id, input.admin, Role.OrgAdmin, passwordHash, actor, meta);
-      return { created: { ...organisation, admin: invited.user }, invitationId: invited.invitation.id };
+      return { ...organisation, admin: invited.user };
     });
-    if (invitationId) await this.users.sendInvitation(invitationId);
-    return created;
   }
 
   async update(actor: Principal, id: string, change: UpdateOrganisationDto, meta: RequestMeta): Promise<OrganisationDto> {

@@ -47,7 +47,7 @@ export const JOB_DEFINITIONS: { [N in JobName]: JobDefinition<N> } = {
   [JobName.SendInvitation]: {
     queue: QueueName.Email,
     jobId: (payload) => `invitation-${payload.invitationId}`,
-    // Retries for a day at most: after that the admin sends a new invitation (the link lives 72 h).
+    // About a day of retries; after that the invitation scheduler gives it another round while the link (72 h) is valid.
     options: {
       attempts: 300,
       backoff: { type: BackoffKind.CappedExponential },

@@ -37,7 +37,7 @@ export class UsersController {
     summary: 'Invite a user to your organisation: the account is created without a password and its user gets a one-time set-password link (72 h) by e-mail',
   })
   @ApiCreatedResponse({ type: UserDto })
-  @ApiProblems(409, 422, 503)
+  @ApiProblems(409, 422)
   invite(@CurrentPrincipal() admin: Principal, @Body() body: InviteUserDto, @Meta() meta: RequestMeta): Promise<UserDto> {
     return this.users.invite(admin, body, meta);
   }
@@ -45,7 +45,7 @@ export class UsersController {
   @Post(':id/invitation')
   @ApiOperation({ summary: 'Send a user of your organisation a new set-password link; an earlier link stops working' })
   @ApiCreatedResponse({ type: UserDto })
-  @ApiProblems(404, 409, 503)
+  @ApiProblems(404, 409)
   reinvite(
     @CurrentPrincipal() admin: Principal,
     @Param('id', new IdPipe('No such user in your organisation')) id: string,

@@ -29,8 +29,6 @@ import type {
 } from './dto/user.dto';
 import { Role, ROLE_ORGANISATION_TYPES } from '../access/role';
 import { accountChangeRefusal } from '../access/organisation-scope';
-import { QueueService, QueueUnavailableError } from '../queue/queue.service';
-import { JobName } from '../queue/job-name';
 import { InvitationRepository } from './invitation.repository';
 
 interface UserRow {
@@ -90,7 +88,6 @@ export class UsersService {
     private readonly sessions: SessionRepository,
     private readonly audit: AuditService,
     private readonly invitations: InvitationRepository,
-    private readonly queues: QueueService,
   ) {}
 
   async list(admin: Principal, query: UserListQueryDto): Promise<UserListDto> {
@@ -217,21 +214,23 @@ export class UsersService {
   /**
    * Creates an account without a password and e-mails its user a one-time set-password link
    * (valid 72 hours), audited as user.invite. The account cannot sign in until the link is used.
+   * The e-mail is queued by the worker from the committed invitation (InvitationEmailScheduler),
+   * so the answer is 201 even while Redis is down: nothing is lost, the e-mail goes out once
+   * Redis is back, and a 503 would only make the admin retry into 409 email-taken.
    */
   async invite(admin: Principal, input: InviteUserDto, meta: RequestMeta): Promise<UserDto> {
     if (input.role === Role.PlatformAdmin) throw Problem.forbidden('An organisation admin cannot create platform admins');
     assertRoleFits(input.role, admin.organisationType);
     const unusable = await unusablePasswordHash();
-    const { user, invitation } = await this.dataSource.transaction((manager) =>
+    const { user } = await this.dataSource.transaction((manager) =>
       this.inviteAccount(manager, admin.organisationId, input, input.role, unusable, admin, meta),
     );
-    await this.sendInvitation(invitation.id);
     return user;
   }
 
   /**
    * Inside the caller's transaction (a new organisation's first admin commits with it): the
-   * account, its invitation and the user.invite event. The caller queues the e-mail after commit.
+   * account, its invitation and the user.invite event. The worker queues the e-mail once it commits.
    */
   async inviteAccount(
     manager: EntityManager,
@@ -263,20 +262,7 @@ export class UsersService {
       await this.audit.record(manager, { action: AuditAction.UserInvite, outcome: 'allowed', actor: admin, justification: adminTarget('user', userId), meta });
       return { user: current, invitation: created };
     });
-    await this.sendInvitation(invitation.id);
     return toUserDto(user, invitation.expiresAt);
-  }
-
-  /** Queues the invitation's e-mail; the row is committed, so a failure here can be fixed by inviting again. */
-  async sendInvitation(invitationId: string): Promise<void> {
-    try {
-      await this.queues.add(JobName.SendInvitation, { invitationId });
-    } catch (error) {
-      if (error instanceof QueueUnavailableError) {
-        throw Problem.unavailable('The invitation was saved, but its e-mail could not be queued; send the invitation again in a moment');
-      }
-      throw error;
-    }
   }
 
   /**
