@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -17,8 +17,9 @@ import { CaseIdPipe } from '../common/ids';
 import { SectionPipe } from './case-params';
 import { CaseChangesService } from './case-changes.service';
 import { CasesService } from './cases.service';
-import { CaseAccessDto, CaseDto, CaseListDto, ClosedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
-import { CloseCaseDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
+import { CaseAccessDto, CaseDto, CaseLegalHoldDto, CaseListDto, ClosedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
+import { CloseCaseDto, CreateCaseDto, ListCasesQuery, SetLegalHoldDto, UpdateSectionDto } from './dto/case.dto';
+import { LegalHoldService } from './legal-hold.service';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -28,6 +29,7 @@ export class CasesController {
   constructor(
     private readonly cases: CasesService,
     private readonly changes: CaseChangesService,
+    private readonly legalHolds: LegalHoldService,
   ) {}
 
   @Post()
@@ -84,5 +86,25 @@ export class CasesController {
   @ApiOkResponse({ type: CaseAccessDto })
   explain(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<CaseAccessDto> {
     return this.cases.explain(principal, id, meta);
+  }
+
+  @Post(':id/legal-hold')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Put the case under a legal hold (prosecution taking part): retention leaves it alone; 409 if already held' })
+  @ApiOkResponse({ type: CaseLegalHoldDto })
+  setLegalHold(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Body() body: SetLegalHoldDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<CaseLegalHoldDto> {
+    return this.legalHolds.set(principal, id, body.reason, meta);
+  }
+
+  @Delete(':id/legal-hold')
+  @ApiOperation({ summary: 'Lift the legal hold (prosecution taking part); 409 if there is none' })
+  @ApiOkResponse({ type: CaseLegalHoldDto })
+  releaseLegalHold(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<CaseLegalHoldDto> {
+    return this.legalHolds.release(principal, id, meta);
   }
 }

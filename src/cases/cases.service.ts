@@ -14,7 +14,7 @@ import { Problem } from '../common/problem';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
 import { probeOfIdentity } from '../matching/blind-index';
-import { type Authorization, CASE_NOT_FOUND, sectionsOf, type SectionsOf } from './case-command';
+import { type Authorization, CASE_NOT_FOUND, sectionsOf, type SectionsOf, withAnonymisedGone } from './case-command';
 import { CaseLifecycle } from './case-lifecycle';
 import { CaseRepository } from './case.repository';
 import { CaseSectionsStore, type StoredSection } from './case-sections.store';
@@ -36,6 +36,8 @@ export interface CaseSummaryView {
 
 export type CaseView = Omit<CaseSummaryView, 'summary'> &
   Partial<Record<Section, SectionView>> & {
+    closedAt: string | null;
+    legalHold: { since: string; reason: string } | null;
     permissions: { sections: Partial<Record<Section, SectionAccess>>; actions: CaseAction[] };
     /** On create only: open cases of other agencies whose identity strongly matches (API.md, Finding cases). */
     possibleDuplicates?: IdentityMatchDto[];
@@ -196,9 +198,11 @@ export class CasesService {
     const ability = this.access.abilityFor(spec.principal);
     const manager = this.dataSource.manager;
     const loaded = await this.access.loadCase(manager, spec.caseId);
-    const authorize = spec.authorize ?? ((a, l) => (this.access.isVisible(a, l) ? undefined : CASE_NOT_FOUND()));
+    const authorize = withAnonymisedGone(spec.authorize ?? ((a, l) => (this.access.isVisible(a, l) ? undefined : CASE_NOT_FOUND())));
     const refusal = loaded ? authorize(ability, loaded) : (spec.notFound ?? CASE_NOT_FOUND)();
     if (refusal) {
+      // 410 is no refusal of this caller: the content is gone for everyone.
+      if (refusal.statusCode === 410) throw refusal;
       await this.audit.recordNow({ action: spec.action, outcome: 'denied', actor: spec.principal, caseId: spec.caseId, meta: spec.meta });
       throw refusal;
     }
@@ -241,6 +245,8 @@ export class CasesService {
       leadOrganisationId: loaded.leadOrganisationId,
       createdAt: loaded.createdAt.toISOString(),
       updatedAt: loaded.updatedAt.toISOString(),
+      closedAt: loaded.closedAt?.toISOString() ?? null,
+      legalHold: loaded.legalHold ? { since: loaded.legalHold.since.toISOString(), reason: loaded.legalHold.reason } : null,
       permissions,
     };
     for (const section of readable) {

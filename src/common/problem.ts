@@ -21,6 +21,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -72,6 +73,9 @@ export class Problem extends HttpException {
   }
   static conflict(slug: string, detail: string): Problem {
     return new Problem(409, slug, detail);
+  }
+  static gone(slug: string, detail: string): Problem {
+    return new Problem(410, slug, detail);
   }
   static unprocessable(slug: string, detail: string): Problem {
     return new Problem(422, slug, detail);

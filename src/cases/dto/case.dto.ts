@@ -1,7 +1,7 @@
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Matches, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { COUNTRIES } from '../../access/organisation-type';
 import { EXPLOITATION_TYPES, IdentitySection, InvestigationSection, SummarySection } from '../sections/section-schemas';
 
@@ -78,4 +78,12 @@ export const CLOSE_REASONS = ['referred_elsewhere', 'returned_home', 'permit_gra
 
 export class CloseCaseDto {
   @ApiProperty({ enum: CLOSE_REASONS }) @IsIn(CLOSE_REASONS) reason!: (typeof CLOSE_REASONS)[number];
+}
+
+export class SetLegalHoldDto {
+  @ApiProperty({ description: 'Why the case must be kept (e.g. the proceedings); no victim data', minLength: 1, maxLength: 500 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
 }
