@@ -47,7 +47,7 @@ export class CaseRetentionService {
 
   async apply(now: Date = new Date()): Promise<RetentionOutcome> {
     const outcome: RetentionOutcome = { anonymised: [], notUnderCaseKey: [] };
-    let after: { closedAt: Date; id: string } | undefined;
+    let after: { closedAt: string; id: string } | undefined;
     for (;;) {
       const batch = await this.cases.pastRetention(this.config.retentionYears, now, { after, limit: this.batchSize });
       if (batch.length === 0) break;
@@ -60,7 +60,7 @@ export class CaseRetentionService {
         if (result) outcome.anonymised.push(candidate.id);
       }
       const last = batch[batch.length - 1]!;
-      after = { closedAt: last.closed_at, id: last.id };
+      after = { closedAt: last.closed_key, id: last.id };
     }
     if (outcome.notUnderCaseKey.length > 0) {
       this.logger.warn({ cases: outcome.notUnderCaseKey.length }, 'cases past retention still hold values under a master key: run npm run db:migrate to re-seal them');

@@ -85,8 +85,8 @@ export class CaseRepository {
   async pastRetention(
     years: Readonly<Record<string, number>>,
     now: Date,
-    options: { after?: { closedAt: Date; id: string }; limit: number },
-  ): Promise<Array<{ id: string; closed_at: Date }>> {
+    options: { after?: { closedAt: string; id: string }; limit: number },
+  ): Promise<Array<{ id: string; closed_key: string }>> {
     const countries = Object.keys(years);
     const params: unknown[] = [countries, countries.map((country) => years[country]!), now, options.limit];
     let after = '';
@@ -95,7 +95,8 @@ export class CaseRepository {
       after = `AND (c.closed_at, c.id) > ($5::timestamptz, $6::uuid)`;
     }
     return this.dataSource.query(
-      `SELECT c.id, c.closed_at FROM "case" c
+      // closed_at as text keeps its microseconds (a Date would cut them, and the keyset would repeat a row forever).
+      `SELECT c.id, c.closed_at::text AS closed_key FROM "case" c
          JOIN unnest($1::text[], $2::int[]) AS r(country, years) ON r.country = c.country
         WHERE c.status = 'closed' AND c.anonymised_at IS NULL AND c.legal_hold_at IS NULL
           AND c.closed_at < $3::timestamptz - make_interval(years => r.years) ${after}
