@@ -31,9 +31,13 @@ export class CaseKeysAndRetention1765100000000 implements MigrationInterface {
     await db.query(`ALTER TABLE "case" ADD COLUMN legal_hold_reason text CHECK (length(legal_hold_reason) BETWEEN 1 AND 500)`);
     await db.query(`ALTER TABLE "case" ADD COLUMN legal_hold_by uuid REFERENCES "user"(id)`);
     await db.query(`ALTER TABLE "case" ADD CONSTRAINT case_anonymised_closed CHECK (anonymised_at IS NULL OR status = 'closed')`);
-    await db.query(`ALTER TABLE "case" ADD CONSTRAINT case_legal_hold_consistent CHECK ((legal_hold_at IS NULL) = (legal_hold_reason IS NULL) AND (legal_hold_at IS NULL) = (legal_hold_by IS NULL))`);
+    await db.query(
+      `ALTER TABLE "case" ADD CONSTRAINT case_legal_hold_consistent CHECK ((legal_hold_at IS NULL) = (legal_hold_reason IS NULL) AND (legal_hold_at IS NULL) = (legal_hold_by IS NULL))`,
+    );
     // The retention job's daily question: closed, not anonymised, not held, by country and closing time.
-    await db.query(`CREATE INDEX case_retention_idx ON "case" (country, closed_at) WHERE status = 'closed' AND anonymised_at IS NULL AND legal_hold_at IS NULL`);
+    await db.query(
+      `CREATE INDEX case_retention_idx ON "case" (country, closed_at) WHERE status = 'closed' AND anonymised_at IS NULL AND legal_hold_at IS NULL`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

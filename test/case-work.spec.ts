@@ -330,9 +330,10 @@ describe('notes and documents under a new DATA_ENCRYPTION_KEY', () => {
       expect(keys.unreadable).toEqual([]);
       expect(keys.resealed).toBeGreaterThanOrEqual(1);
       expect(
-        await rotated.dataSource.query(`SELECT n.ciphertext, d.wrapped_key FROM case_note n JOIN case_document d ON d.case_id = n.case_id WHERE n.case_id = $1`, [
-          caseId,
-        ]),
+        await rotated.dataSource.query(
+          `SELECT n.ciphertext, d.wrapped_key FROM case_note n JOIN case_document d ON d.case_id = n.case_id WHERE n.case_id = $1`,
+          [caseId],
+        ),
       ).toEqual(sealedBefore);
       const officer = await rotated.login('officer@be-police.test');
       const listed = await rotated.get<{ items: Array<{ body: string }> }>(`/api/cases/${caseId}/notes`, officer);

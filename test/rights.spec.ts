@@ -56,7 +56,11 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
   /** A case with a note and a document, closed, its closing moved `years` back. */
   async function closedCase(options: { yearsAgo: number; note?: string; document?: string }): Promise<CreatedCase> {
     const created = await createCase(t, await officer(), caseBody());
-    const note = await t.post(`/api/cases/${created.id}/notes`, { body: options.note ?? 'Met at the station', visibility: 'participants', kind: 'note' }, await officer());
+    const note = await t.post(
+      `/api/cases/${created.id}/notes`,
+      { body: options.note ?? 'Met at the station', visibility: 'participants', kind: 'note' },
+      await officer(),
+    );
     expect(note.status).toBe(201);
     const content = randomBytes(2000);
     Buffer.from('%PDF-1.7\n').copy(content, 0);
@@ -69,10 +73,10 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
     });
     expect(uploaded.statusCode).toBe(201);
     expect((await t.post(`/api/cases/${created.id}/close`, { reason: 'returned_home' }, await officer())).status).toBe(200);
-    await t.dataSource.query(`UPDATE "case" SET created_at = created_at - make_interval(years => $2), closed_at = closed_at - make_interval(years => $2) WHERE id = $1`, [
-      created.id,
-      options.yearsAgo,
-    ]);
+    await t.dataSource.query(
+      `UPDATE "case" SET created_at = created_at - make_interval(years => $2), closed_at = closed_at - make_interval(years => $2) WHERE id = $1`,
+      [created.id, options.yearsAgo],
+    );
     return created;
   }
 
@@ -114,18 +118,20 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
         const asMaster = { keyId: masterKeys()[0]!.id, ciphertext: row.ciphertext };
         expect(() => master.open(asMaster, CaseSectionsStore.associatedData(created.id, row.section as Section))).toThrow();
       }
-      const notes: Array<{ id: string; key_id: string; ciphertext: Buffer }> = await t.dataSource.query(`SELECT id, key_id, ciphertext FROM case_note WHERE case_id = $1`, [
-        created.id,
-      ]);
+      const notes: Array<{ id: string; key_id: string; ciphertext: Buffer }> = await t.dataSource.query(
+        `SELECT id, key_id, ciphertext FROM case_note WHERE case_id = $1`,
+        [created.id],
+      );
       expect(notes).toHaveLength(1);
       expect(() => master.open({ keyId: masterKeys()[0]!.id, ciphertext: notes[0]!.ciphertext }, noteAssociatedData(created.id, notes[0]!.id))).toThrow();
       const store = new CaseSectionsStore(new CaseKeysService(master));
       await expect(store.read(t.dataSource.manager, created.id, [Section.Identity])).rejects.toThrow(/destroyed/);
 
       // The summary keeps only statistical fields; statistics and their per-case record are untouched.
-      const summary: Array<{ data: Record<string, unknown> }> = await t.dataSource.query(`SELECT data FROM case_section WHERE case_id = $1 AND section = 'summary'`, [
-        created.id,
-      ]);
+      const summary: Array<{ data: Record<string, unknown> }> = await t.dataSource.query(
+        `SELECT data FROM case_section WHERE case_id = $1 AND section = 'summary'`,
+        [created.id],
+      );
       expect(Object.keys(summary[0]!.data).sort()).toEqual(['ageGroup', 'exploitationTypes', 'minor']);
       expect(await t.dataSource.query(`SELECT 1 FROM case_identity_index WHERE case_id = $1`, [created.id])).toEqual([]);
       expect(await statsTotals()).toEqual(statsBefore);
@@ -175,7 +181,11 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
       expect(readable.body.permissions.actions).toContain('legalHold');
       expect(readable.body.legalHold).toBeNull();
 
-      const set = await t.post<{ legalHold: { since: string; reason: string } }>(`/api/cases/${created.id}/legal-hold`, { reason: 'Proceedings pending' }, await prosecutor());
+      const set = await t.post<{ legalHold: { since: string; reason: string } }>(
+        `/api/cases/${created.id}/legal-hold`,
+        { reason: 'Proceedings pending' },
+        await prosecutor(),
+      );
       expect(set.status).toBe(200);
       expect(set.body.legalHold).toEqual({ since: expect.any(String), reason: 'Proceedings pending' });
       expectProblem(await t.post(`/api/cases/${created.id}/legal-hold`, { reason: 'Again' }, await prosecutor()), 409);
@@ -240,16 +250,18 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
       `SELECT section, ciphertext FROM case_section WHERE case_id = $1 AND key_id IS NOT NULL ORDER BY section`,
       [created.id],
     );
-    const wrappedBefore: Array<{ key_id: string; wrapped_key: Buffer }> = await t.dataSource.query(`SELECT key_id, wrapped_key FROM case_key WHERE case_id = $1`, [
-      created.id,
-    ]);
+    const wrappedBefore: Array<{ key_id: string; wrapped_key: Buffer }> = await t.dataSource.query(
+      `SELECT key_id, wrapped_key FROM case_key WHERE case_id = $1`,
+      [created.id],
+    );
     const newKey = parseEncryptionKeys(`rot${randomBytes(2).toString('hex')}:${randomBytes(32).toString('base64')}`);
     const both = new Sealer([...newKey, ...masterKeys()]);
     const rotated = await rotateSealedColumns(t.dataSource, both);
     expect(rotated.unreadable).toEqual([]);
-    const wrappedAfter: Array<{ key_id: string; wrapped_key: Buffer }> = await t.dataSource.query(`SELECT key_id, wrapped_key FROM case_key WHERE case_id = $1`, [
-      created.id,
-    ]);
+    const wrappedAfter: Array<{ key_id: string; wrapped_key: Buffer }> = await t.dataSource.query(
+      `SELECT key_id, wrapped_key FROM case_key WHERE case_id = $1`,
+      [created.id],
+    );
     expect(wrappedAfter[0]!.key_id).toBe(newKey[0]!.id);
     expect(wrappedAfter[0]!.wrapped_key.equals(wrappedBefore[0]!.wrapped_key)).toBe(false);
     const after: Array<{ section: string; ciphertext: Buffer }> = await t.dataSource.query(

@@ -63,7 +63,10 @@ export class CaseRetentionService {
       after = { closedAt: last.closed_key, id: last.id };
     }
     if (outcome.notUnderCaseKey.length > 0) {
-      this.logger.warn({ cases: outcome.notUnderCaseKey.length }, 'cases past retention still hold values under a master key: run npm run db:migrate to re-seal them');
+      this.logger.warn(
+        { cases: outcome.notUnderCaseKey.length },
+        'cases past retention still hold values under a master key: run npm run db:migrate to re-seal them',
+      );
     }
     if (outcome.anonymised.length > 0) this.logger.log({ cases: outcome.anonymised.length }, 'cases anonymised at the end of their retention period');
     return outcome;

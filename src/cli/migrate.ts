@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const upgraded = await upgradeToCaseKeys(config.databaseUrl, createSealer(config));
   if (upgraded.resealed > 0) process.stdout.write(`re-sealed ${upgraded.resealed} case value(s) under their case key\n`);
   if (upgraded.unreadable.length > 0) {
-    process.stderr.write(`passage: ${upgraded.unreadable.length} value(s) could not be opened and stay under their old key:\n  ${upgraded.unreadable.join('\n  ')}\n`);
+    process.stderr.write(
+      `passage: ${upgraded.unreadable.length} value(s) could not be opened and stay under their old key:\n  ${upgraded.unreadable.join('\n  ')}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -91,7 +91,11 @@ export class DocumentsService implements CaseLifecycleListener, OnModuleInit {
    * The names of the documents of these sections, oldest first, for a reader inside
    * CasesService.readCase that has decided which sections it may see (the subject report).
    */
-  async namesOf(manager: EntityManager, caseId: string, sections: readonly Section[]): Promise<Array<{ section: DocumentSection; name: string; createdAt: Date }>> {
+  async namesOf(
+    manager: EntityManager,
+    caseId: string,
+    sections: readonly Section[],
+  ): Promise<Array<{ section: DocumentSection; name: string; createdAt: Date }>> {
     const rows: DocumentRow[] = await manager.query(`${SELECT_DOCUMENT} WHERE case_id = $1 AND section = ANY($2) ORDER BY created_at, id`, [caseId, sections]);
     const cipher = await this.keys.cipherFor(manager, caseId);
     return rows.map((row) => ({

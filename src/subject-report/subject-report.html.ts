@@ -21,9 +21,7 @@ export function renderSubjectReportHtml(report: SubjectReport): string {
         `<section><h3>${e(section.title)}</h3><dl>${section.fields
           .map((field) => (field.label ? `<dt>${e(field.label)}</dt><dd>${e(field.value)}</dd>` : `<dd>${e(field.value)}</dd>`))
           .join('')}</dl>${
-          section.documents.length > 0
-            ? `<h4>${e(report.documentsLabel)}</h4><ul>${section.documents.map((name) => `<li>${e(name)}</li>`).join('')}</ul>`
-            : ''
+          section.documents.length > 0 ? `<h4>${e(report.documentsLabel)}</h4><ul>${section.documents.map((name) => `<li>${e(name)}</li>`).join('')}</ul>` : ''
         }</section>`,
     )
     .join('');
@@ -31,7 +29,10 @@ export function renderSubjectReportHtml(report: SubjectReport): string {
     report.notes.length === 0
       ? `<p>${e(report.noNotes)}</p>`
       : report.notes
-          .map((note) => `<article><p><strong>${e(note.when)} · ${e(note.kind)} · ${e(note.who)}</strong> (${e(note.organisation)})</p><p>${e(note.body)}</p></article>`)
+          .map(
+            (note) =>
+              `<article><p><strong>${e(note.when)} · ${e(note.kind)} · ${e(note.who)}</strong> (${e(note.organisation)})</p><p>${e(note.body)}</p></article>`,
+          )
           .join('');
   const columns = report.accessColumns;
   const accesses =
