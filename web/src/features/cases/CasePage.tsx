@@ -9,6 +9,7 @@ import { Pending } from '../../shell/Pending';
 import { isOperational, useMe } from '../../shell/useMe';
 import { usePageTitle } from '../../shell/usePageTitle';
 import { AccessDialog, BreakGlassForm, CaseReferrals, CloseDialog, EndPlacement, ReflectionPeriod } from './CaseExtras';
+import { AnonymisedCase, LegalHoldPanel, SubjectReportButton } from './CaseRights';
 import { useCase } from './hooks';
 import { ReferDialog, type ConsentDraft } from './ReferDialog';
 import { SectionPanel } from './SectionPanel';
@@ -43,6 +44,7 @@ export default function CasePage() {
 
   if (kase.isPending) return <Pending />;
   if (kase.isError) {
+    if (statusOf(kase.error) === 410) return <AnonymisedCase />;
     if (statusOf(kase.error) === 404 && me.data && isOperational(me.data.role)) return <BreakGlassForm caseId={id} />;
     return <Alert color="red">{statusOf(kase.error) === 404 ? t('case.notFound') : t('common.unavailable')}</Alert>;
   }
@@ -50,6 +52,8 @@ export default function CasePage() {
   const sections = readableSections(data);
   const actions = data.permissions.actions;
   const open = data.status === 'open';
+  // The victim's report is produced by the lead organisation (API.md); supervisors never see the case at all.
+  const leads = me.data?.organisation.id === data.leadOrganisationId;
 
   return (
     <Stack>
@@ -75,6 +79,7 @@ export default function CasePage() {
           <Button variant="default" onClick={() => setAccessOpen(true)}>
             {t('case.why')}
           </Button>
+          {leads && <SubjectReportButton kase={data} />}
           {open && actions.includes('close') && (
             <Button variant="default" color="red.8" onClick={() => setCloseOpen(true)}>
               {t('case.close')}
@@ -111,6 +116,7 @@ export default function CasePage() {
           );
         })}
       </Tabs>
+      <LegalHoldPanel kase={data} />
       <CaseReferrals caseId={data.id} />
       {referOpen && <ReferDialog opened onClose={() => setReferOpen(false)} kase={data} consent={arrival.consent ?? null} />}
       <AccessDialog opened={accessOpen} onClose={() => setAccessOpen(false)} kase={data} />
