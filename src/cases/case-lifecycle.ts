@@ -21,6 +21,8 @@ export interface CaseLifecycleListener {
    * remain, since destroying the case key would not shred them.
    */
   valuesUnderMasterKey?(manager: EntityManager, caseId: string): Promise<number>;
+  /** The identity section was written: its nationality (or null), for statistics; no other identity field leaves cases. */
+  nationalityRecorded?(manager: EntityManager, event: { caseId: string; nationality: string | null }): Promise<void>;
   /** Retention is anonymising the case (its data key is destroyed in the same transaction): erase what the key does not cover. */
   caseAnonymising?(manager: EntityManager, caseId: string): Promise<void>;
 }
@@ -53,6 +55,10 @@ export class CaseLifecycle {
     let withdrawnReferrals = 0;
     for (const listener of this.listeners) withdrawnReferrals += (await listener.consentWithdrawn?.(manager, event)) ?? 0;
     return withdrawnReferrals;
+  }
+
+  async nationalityRecorded(manager: EntityManager, event: { caseId: string; nationality: string | null }): Promise<void> {
+    for (const listener of this.listeners) await listener.nationalityRecorded?.(manager, event);
   }
 
   async valuesUnderMasterKey(manager: EntityManager, caseId: string): Promise<number> {

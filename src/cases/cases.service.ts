@@ -102,6 +102,7 @@ export class CasesService {
       const identity = given[Section.Identity];
       if (identity) await this.matching.reindex(manager, caseId, identity);
       await this.lifecycle.opened(manager, { caseId, organisationId: principal.organisationId });
+      if (identity) await this.lifecycle.nationalityRecorded(manager, { caseId, nationality: nationalityOf(identity) });
       const loaded = (await this.access.loadCase(manager, caseId))!;
       const view = await this.view(manager, ability, loaded);
       // Another agency may already hold a case for this person: tell the officer whom to contact, nothing more.
@@ -255,4 +256,10 @@ export class CasesService {
     }
     return view;
   }
+}
+
+/** The identity's nationality, when it is a valid ISO 3166-1 alpha-2 code (the schema validates it). */
+export function nationalityOf(identity: SectionData): string | null {
+  const nationality = typeof identity.nationality === 'string' ? identity.nationality.toUpperCase() : '';
+  return /^[A-Z]{2}$/.test(nationality) ? nationality : null;
 }
