@@ -8,9 +8,10 @@ import { Sealer } from '../src/common/crypto';
 import { parseEncryptionKeys } from '../src/config/config';
 import { noteAssociatedData } from '../src/notes/notes.service';
 import { rotateSealedColumns, sealCaseValuesUnderCaseKeys } from '../src/sealed-columns';
+import { taskTitleAssociatedData } from '../src/tasks/tasks.service';
 import { TestApp } from './support/app';
 import { isolatedDatabaseUrl, required } from './support/database';
-import { addParticipation, caseBody, createCase, type CreatedCase } from './support/factories';
+import { addParticipation, caseBody, createCase, type CreatedCase, organisationId, userId } from './support/factories';
 import { expectProblem } from './support/problem';
 
 /** The PDF's text as a reader's tool extracts it (poppler's pdftotext). */
@@ -54,8 +55,28 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
   });
 
   /** A case with a note and a document, closed, its closing moved `years` back. */
-  async function closedCase(options: { yearsAgo: number; note?: string; document?: string }): Promise<CreatedCase> {
+  async function closedCase(options: { yearsAgo: number; note?: string; document?: string; taskAndReferral?: boolean }): Promise<CreatedCase> {
     const created = await createCase(t, await officer(), caseBody());
+    if (options.taskAndReferral) {
+      const dueAt = new Date(Date.now() + 86_400_000).toISOString();
+      const task = await t.post(
+        `/api/cases/${created.id}/tasks`,
+        { title: 'Call Mirela back', assigneeId: await userId(t.dataSource, 'officer2@be-police.test'), dueAt },
+        await officer(),
+      );
+      expect(task.status).toBe(201);
+      const referral = await t.post(
+        `/api/cases/${created.id}/referrals`,
+        {
+          toOrganisationId: await organisationId(t.dataSource, 'be-prosecution'),
+          purpose: 'prosecution',
+          urgency: 'routine',
+          message: 'She fears her employer',
+        },
+        await officer(),
+      );
+      expect(referral.status).toBe(201);
+    }
     const note = await t.post(
       `/api/cases/${created.id}/notes`,
       { body: options.note ?? 'Met at the station', visibility: 'participants', kind: 'note' },
@@ -85,7 +106,7 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
 
   describe('retention', () => {
     it('shreds a case past retention: 410, no data key, its ciphertexts no longer open with the master key, statistics unchanged, audit valid', async () => {
-      const created = await closedCase({ yearsAgo: 11 });
+      const created = await closedCase({ yearsAgo: 11, taskAndReferral: true });
       const recent = await closedCase({ yearsAgo: 9 });
       const statsBefore = await statsTotals();
       const recordBefore: unknown[] = await t.dataSource.query(`SELECT * FROM stats_case_record WHERE case_id = $1`, [created.id]);
@@ -126,6 +147,16 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
       expect(() => master.open({ keyId: masterKeys()[0]!.id, ciphertext: notes[0]!.ciphertext }, noteAssociatedData(created.id, notes[0]!.id))).toThrow();
       const store = new CaseSectionsStore(new CaseKeysService(master));
       await expect(store.read(t.dataSource.manager, created.id, [Section.Identity])).rejects.toThrow(/destroyed/);
+      // Free text the case key does not cover (master-sealed, as it crosses cases) is erased by its owners.
+      const tasks: Array<{ id: string; key_id: string; title_ciphertext: Buffer }> = await t.dataSource.query(
+        `SELECT id, key_id, title_ciphertext FROM case_task WHERE case_id = $1`,
+        [created.id],
+      );
+      expect(tasks).toHaveLength(1);
+      expect(master.open({ keyId: tasks[0]!.key_id, ciphertext: tasks[0]!.title_ciphertext }, taskTitleAssociatedData(tasks[0]!.id)).toString('utf8')).toBe('');
+      expect(await t.dataSource.query(`SELECT message_key_id, message_ciphertext FROM referral WHERE case_id = $1`, [created.id])).toEqual([
+        { message_key_id: null, message_ciphertext: null },
+      ]);
 
       // The summary keeps only statistical fields; statistics and their per-case record are untouched.
       const summary: Array<{ data: Record<string, unknown> }> = await t.dataSource.query(
