@@ -14,6 +14,7 @@ import { SECTIONS, type Section } from '../access/policy';
 import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe } from '../common/ids';
+import { ApiProblems } from '../common/openapi';
 import { SectionPipe } from './case-params';
 import { CaseChangesService } from './case-changes.service';
 import { CasesService } from './cases.service';
@@ -50,6 +51,7 @@ export class CasesController {
   @ApiOperation({ summary: 'A case with the sections the caller may read, and what the caller may do' })
   @ApiOkResponse({ type: CaseDto })
   @ApiNotFoundResponse({ description: 'No such case, or the caller may not know it exists' })
+  @ApiProblems(410)
   read(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
     return this.cases.read(principal, id, meta);
   }
@@ -92,6 +94,7 @@ export class CasesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Put the case under a legal hold (prosecution taking part): retention leaves it alone; 409 if already held' })
   @ApiOkResponse({ type: CaseLegalHoldDto })
+  @ApiProblems(400, 401, 403, 404, 409, 410)
   setLegalHold(
     @CurrentPrincipal() principal: Principal,
     @Param('id', CaseIdPipe) id: string,
@@ -104,6 +107,7 @@ export class CasesController {
   @Delete(':id/legal-hold')
   @ApiOperation({ summary: 'Lift the legal hold (prosecution taking part); 409 if there is none' })
   @ApiOkResponse({ type: CaseLegalHoldDto })
+  @ApiProblems(401, 403, 404, 409, 410)
   releaseLegalHold(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<CaseLegalHoldDto> {
     return this.legalHolds.release(principal, id, meta);
   }
