@@ -345,7 +345,6 @@ async function main(): Promise<void> {
             '',
           ].join('\n'),
         );
-        for (const scenario of statistics.scenarios) log(`${scenario.description}: p50 ${scenario.p50Ms.toFixed(1)} ms, p95 ${scenario.p95Ms.toFixed(1)} ms`);
         return undefined;
       }
 
