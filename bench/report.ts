@@ -389,7 +389,7 @@ export function renderReport(results: BenchResults): string {
     '| BENCH_OUT | bench/results | where REPORT.md and results.json go |',
     '| BENCH_KEEP_DB | false | keep the database for inspection |',
     '| BENCH_POSTGRES_URL, BENCH_REDIS_URL | 127.0.0.1 | loopback only |',
-    '| BENCH_ONLY | | `notifications`: only section 5, merged into the stored results; `audit`: only sections 2, 2a and 3, written to AUDIT.md and audit.json |',
+    '| BENCH_ONLY | | `notifications`: only section 5, merged into the stored results; `audit`: only sections 2, 2a and 3, written to AUDIT.md and audit.json; `statistics`: only section 6 (cases seeded, no audit events), written to STATISTICS.md and statistics.json |',
     '| BENCH_NOTIFY_SECONDS | 30 | seconds of the notification latency run |',
     '| BENCH_NOTIFY_RATE | 100 | events per second of the latency run |',
     '| BENCH_NOTIFY_BURST | 5000 | events per throughput burst |',
@@ -400,7 +400,7 @@ export function renderReport(results: BenchResults): string {
 }
 
 /** The statistics section: GET /api/statistics end to end, from the rollups rebuilt after the bulk load. */
-function renderStatistics(result: StatisticsResult, cases: number): string[] {
+export function renderStatistics(result: StatisticsResult, cases: number): string[] {
   return [
     '## 6. Statistics',
     '',

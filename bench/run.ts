@@ -25,7 +25,7 @@ import { describeMachine } from './machine';
 import { measureNotifications, type NotificationsResult } from './notifications';
 import { cursorAfter, explain, listQueryOf, type PlanSummary, QueryRecorder, visibleCount } from './query-plans';
 import { Random } from './random';
-import { type BenchResults, type CaseApiResult, findingsOf, notificationFindings, renderNotifications, renderReport } from './report';
+import { type BenchResults, type CaseApiResult, findingsOf, notificationFindings, renderNotifications, renderReport, renderStatistics } from './report';
 import { seedAuditEvents } from './seed-audit';
 import { loadDirectory, seedCases } from './seed-cases';
 import { benchAppConfig, benchSecrets, type BenchSettings, loadBenchSettings } from './settings';
@@ -328,6 +328,26 @@ async function main(): Promise<void> {
       await client.query(`VACUUM (ANALYZE) "case", case_section, participation, consent, break_glass_grant`);
       const vacuumSeconds = (performance.now() - started) / 1000;
 
+      if (settings.only === 'statistics') {
+        // The statistics alone (issue 16 asks for its latency at 1,000,000 cases): no audit events, no HTTP load.
+        log('measuring statistics');
+        const statistics = await measureStatistics(config, database.url, client, password, log);
+        mkdirSync(settings.outDir, { recursive: true });
+        writeFileSync(join(settings.outDir, 'statistics.json'), `${JSON.stringify({ machine, cases: seeded.stats, statistics }, null, 2)}\n`);
+        writeFileSync(
+          join(settings.outDir, 'STATISTICS.md'),
+          [
+            '# Statistics benchmark (BENCH_ONLY=statistics)',
+            '',
+            `${new Date().toISOString()}, ${settings.cases} cases seeded in ${seeded.stats.seconds.toFixed(1)} s, load average at start ${machine.loadAverageAtStart}.`,
+            '',
+            ...renderStatistics(statistics, settings.cases),
+            '',
+          ].join('\n'),
+        );
+        return undefined;
+      }
+
       log(`inserting ${settings.auditEvents.toLocaleString('en')} audit events`);
       const inserted = await seedAuditEvents(client, directory, seeded.cases, random, settings.auditEvents, log);
       log(`inserted in ${inserted.seconds.toFixed(1)} s; the sequencer integrates them into the log`);
@@ -397,7 +417,11 @@ async function main(): Promise<void> {
     });
 
     if (!results) {
-      log(`wrote ${join(settings.outDir, 'AUDIT.md')} and audit.json`);
+      log(
+        settings.only === 'statistics'
+          ? `wrote ${join(settings.outDir, 'STATISTICS.md')} and statistics.json`
+          : `wrote ${join(settings.outDir, 'AUDIT.md')} and audit.json`,
+      );
       return;
     }
     mkdirSync(settings.outDir, { recursive: true });

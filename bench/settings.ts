@@ -22,8 +22,9 @@ export interface BenchSettings {
   /**
    * BENCH_ONLY=notifications: measure only the notifications section and merge it into results.json;
    * BENCH_ONLY=audit: only the audit sections (write cost, API processes, verification), written to AUDIT.md.
+   * BENCH_ONLY=statistics: only the statistics section over the seeded cases, written to STATISTICS.md.
    */
-  only?: 'notifications' | 'audit';
+  only?: 'notifications' | 'audit' | 'statistics';
   notifications: NotificationSettings;
 }
 
@@ -83,8 +84,8 @@ export function loadBenchSettings(env: Env = process.env): BenchSettings {
 function only(env: Env): BenchSettings['only'] {
   const raw = env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'notifications' || raw === 'audit') return raw;
-  throw new Error(`BENCH_ONLY must be "notifications" or "audit" (or unset for the full run), got "${raw}"`);
+  if (raw === 'notifications' || raw === 'audit' || raw === 'statistics') return raw;
+  throw new Error(`BENCH_ONLY must be "notifications", "audit" or "statistics" (or unset for the full run), got "${raw}"`);
 }
 
 /** Fresh secrets for one bench run, as environment: handed to child processes so they build the same configuration. */

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
+import { createSealer } from './common/crypto.module';
 import { loadConfigOrExit } from './config/config';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
 import { ensureLocalRedis, type LocalRedis } from './redis/redis';
+import { upgradeToCaseKeys } from './sealed-columns';
 import { seedDemoData } from './seed/demo-data';
 import { Supervisor } from './supervisor';
 
@@ -58,6 +60,8 @@ async function start(): Promise<void> {
 
   const applied = await migrate(databaseUrl);
   if (applied.length > 0) log(`applied ${applied.length} migration(s)`);
+  const upgraded = await upgradeToCaseKeys(databaseUrl, createSealer(config));
+  if (upgraded.resealed > 0) log(`re-sealed ${upgraded.resealed} case value(s) under their case key`);
   if (config.seedDemo) {
     const seeded = await seedDemoData(databaseUrl, config.seedPassword);
     log(`demo data: ${seeded.organisations} organisations, ${seeded.users} users ${seeded.created ? 'created' : 'already present'}`);

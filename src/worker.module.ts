@@ -7,7 +7,10 @@ import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuthWorkerModule } from './auth/login-failure-retention';
 import { BreakGlassModule } from './break-glass/break-glass.module';
 import type { AppConfig } from './config/config';
+import { CasesWorkerModule } from './cases/cases.module';
 import { DeadlinesWorkerModule } from './deadlines/deadlines.module';
+import { DocumentsModule } from './documents/documents.module';
+import { NotesModule } from './notes/notes.module';
 import { NotificationsWorkerModule } from './notifications/notifications.module';
 import { OutboxWorkerModule } from './outbox/outbox.module';
 import { ParticipationModule } from './participation/participation.module';
@@ -35,6 +38,11 @@ export class WorkerModule {
         BreakGlassModule,
         TasksModule,
         NotificationsWorkerModule,
+        // Retention, and the features whose lifecycle listeners it needs: notes and documents say
+        // what of theirs is still under a master key, tasks and referrals erase their free text.
+        CasesWorkerModule,
+        NotesModule,
+        DocumentsModule,
       ],
     };
   }

@@ -328,12 +328,20 @@ describe('notes and documents under a new DATA_ENCRYPTION_KEY', () => {
     const rotated = await TestApp.start({ DATA_ENCRYPTION_KEY: newKey });
     try {
       const sealer = new Sealer(parseEncryptionKeys(`${newKey},${oldKey}`));
-      const notes = await rotateSealedColumns(rotated.dataSource, sealer, { columns: columnsOf('case_note') });
-      const documents = await rotateSealedColumns(rotated.dataSource, sealer, { columns: columnsOf('case_document') });
-      expect(notes.unreadable).toEqual([]);
-      expect(documents.unreadable).toEqual([]);
-      expect(notes.resealed).toBeGreaterThanOrEqual(1);
-      expect(documents.resealed).toBeGreaterThanOrEqual(1);
+      // Notes and document keys are sealed with the case's data key: rotation re-wraps that key and leaves them as they are.
+      const sealedBefore: unknown[] = await rotated.dataSource.query(
+        `SELECT n.ciphertext, d.wrapped_key FROM case_note n JOIN case_document d ON d.case_id = n.case_id WHERE n.case_id = $1`,
+        [caseId],
+      );
+      const keys = await rotateSealedColumns(rotated.dataSource, sealer, { columns: columnsOf('case_key') });
+      expect(keys.unreadable).toEqual([]);
+      expect(keys.resealed).toBeGreaterThanOrEqual(1);
+      expect(
+        await rotated.dataSource.query(
+          `SELECT n.ciphertext, d.wrapped_key FROM case_note n JOIN case_document d ON d.case_id = n.case_id WHERE n.case_id = $1`,
+          [caseId],
+        ),
+      ).toEqual(sealedBefore);
       const officer = await rotated.login('officer@be-police.test');
       const listed = await rotated.get<{ items: Array<{ body: string }> }>(`/api/cases/${caseId}/notes`, officer);
       expect(listed.body.items.map((n) => n.body)).toEqual(['before rotation']);
@@ -346,7 +354,7 @@ describe('notes and documents under a new DATA_ENCRYPTION_KEY', () => {
     } finally {
       // Back under the run's key: later specs of this worker share the database.
       const back = new Sealer(parseEncryptionKeys(`${oldKey},${newKey}`));
-      await rotateSealedColumns(rotated.dataSource, back, { columns: [...columnsOf('case_note'), ...columnsOf('case_document')] });
+      await rotateSealedColumns(rotated.dataSource, back, { columns: columnsOf('case_key') });
       await rotated.close();
     }
   }, 60_000);

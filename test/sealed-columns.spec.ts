@@ -3,7 +3,8 @@ import { Sealer } from '../src/common/crypto';
 import { parseEncryptionKeys } from '../src/config/config';
 import { webhookSecretAad } from '../src/notifications/webhooks.service';
 import { DomainEventType } from '../src/outbox/domain-event';
-import { rotateSealedColumns, SEALED_COLUMNS } from '../src/sealed-columns';
+import { CASE_KEY_ID } from '../src/cases/case-keys.service';
+import { CASE_SEALED_COLUMNS, MASTER_SEALED_COLUMNS, rotateSealedColumns, SEALED_COLUMNS } from '../src/sealed-columns';
 import { TestApp } from './support/app';
 import { isolatedDatabaseUrl, required, withClient } from './support/database';
 import { addParticipation, createCase, organisationId as organisationIdOf, userId } from './support/factories';
@@ -73,13 +74,22 @@ describe('the registry of sealed columns', () => {
       const both = parseEncryptionKeys(`${newKey},${oldKey}`);
       const rotated = await rotateSealedColumns(before.dataSource, new Sealer(both), { batchSize: 3 });
       expect(rotated.unreadable).toEqual([]);
-      for (const column of SEALED_COLUMNS) {
+      for (const column of MASTER_SEALED_COLUMNS) {
         const left: Array<{ count: number }> = await before.dataSource.query(
           `SELECT count(*)::int AS count FROM ${column.table} WHERE ${column.keyIdColumn} IS NOT NULL AND ${column.keyIdColumn} <> $1`,
           [both[0]!.id],
         );
         expect({ table: column.table, left: left[0]!.count }).toEqual({ table: column.table, left: 0 });
       }
+      // Case data is under its case key, which the rotation re-wrapped (case_key is a master-sealed column): the data itself is not re-sealed.
+      for (const column of CASE_SEALED_COLUMNS) {
+        const other: Array<{ count: number }> = await before.dataSource.query(
+          `SELECT count(*)::int AS count FROM ${column.table} WHERE ${column.keyIdColumn} IS NOT NULL AND ${column.keyIdColumn} <> $1`,
+          [CASE_KEY_ID],
+        );
+        expect({ table: column.table, other: other[0]!.count }).toEqual({ table: column.table, other: 0 });
+      }
+      expect(MASTER_SEALED_COLUMNS.map((column) => column.table)).toContain('case_key');
       // A second run finds nothing left to do.
       expect(await rotateSealedColumns(before.dataSource, new Sealer(both))).toEqual({ resealed: 0, unreadable: [] });
     } finally {

@@ -145,6 +145,8 @@ describe('statistics and the CTDC export', () => {
     expect(rows).toHaveLength(12);
     const column = (name: string) => header!.indexOf(name);
     expect(rows.every((row) => row[column('gender')] === 'Female' && row[column('CountryOfExploitation')] === 'BE')).toBe(true);
+    // Their nationality (sealed in the identity section, announced to statistics when written) is the CTDC citizenship.
+    expect(rows.every((row) => row[column('citizenship')] === 'RO')).toBe(true);
     for (const created of beCases) {
       expect(response.text).not.toContain(created.identity.fullName);
       expect(response.text).not.toContain(created.reference);

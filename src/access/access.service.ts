@@ -11,6 +11,11 @@ export interface LoadedCase extends CaseSubject {
   reference: string;
   createdAt: Date;
   updatedAt: Date;
+  closedAt: Date | null;
+  /** Set once retention destroyed the case's data key: the case answers 410 from then on. */
+  anonymisedAt: Date | null;
+  /** Prosecution's hold: retention leaves the case alone while it is set. */
+  legalHold: { since: Date; reason: string } | null;
   participationDetails: Array<{ id: string; organisationId: string; purpose: Purpose; legalBasis: LegalBasis; consentId: string | null }>;
   breakGlassDetails: Array<{ id: string; userId: string; expiresAt: Date }>;
 }
@@ -51,8 +56,13 @@ export class AccessService {
       lead_organisation_id: string;
       created_at: Date;
       updated_at: Date;
+      closed_at: Date | null;
+      anonymised_at: Date | null;
+      legal_hold_at: Date | null;
+      legal_hold_reason: string | null;
     }> = await manager.query(
-      `SELECT id, reference, country, status, lead_organisation_id, created_at, updated_at FROM "case" WHERE id = $1 ${options.lock ? 'FOR UPDATE' : ''}`,
+      `SELECT id, reference, country, status, lead_organisation_id, created_at, updated_at, closed_at, anonymised_at, legal_hold_at, legal_hold_reason
+         FROM "case" WHERE id = $1 ${options.lock ? 'FOR UPDATE' : ''}`,
       [caseId],
     );
     const row = rows[0];
@@ -71,6 +81,9 @@ export class AccessService {
       reference: row.reference,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      closedAt: row.closed_at,
+      anonymisedAt: row.anonymised_at,
+      legalHold: row.legal_hold_at && row.legal_hold_reason ? { since: row.legal_hold_at, reason: row.legal_hold_reason } : null,
       country: row.country,
       status: row.status,
       leadOrganisationId: row.lead_organisation_id,

@@ -24,6 +24,8 @@ export enum CaseAction {
   /** See the tasks the caller's organisation set on the case. */
   ReadTasks = 'readTasks',
   ManageTasks = 'manageTasks',
+  /** Set or lift a legal hold, which keeps retention from anonymising the case (open or closed). */
+  LegalHold = 'legalHold',
 }
 
 /** The actions listed in a case's `permissions.actions` and `/access` answer. */
@@ -36,6 +38,7 @@ export const LISTED_ACTIONS: readonly CaseAction[] = [
   CaseAction.WithdrawConsent,
   CaseAction.StartReflectionPeriod,
   CaseAction.EndPlacement,
+  CaseAction.LegalHold,
 ];
 
 /**
@@ -99,6 +102,10 @@ export class CaseAbilityFactory {
     if (principal.role === Role.Caseworker) {
       // Only a placement still running can be ended: once ended, the action is no longer offered.
       can(CaseAction.EndPlacement, 'Case', { status: 'open', participations: { $elemMatch: { ...live, purpose: Purpose.Shelter, holdsBed: true } } });
+    }
+    if (principal.role === Role.Prosecutor) {
+      // Proceedings can outlast the retention period: the prosecution taking part decides, closed case or not.
+      can(CaseAction.LegalHold, 'Case', participates([Purpose.Prosecution]));
     }
     if (principal.country) {
       can(CaseAction.BreakGlass, 'Case', { country: principal.country });

@@ -41,6 +41,10 @@ export enum AuditAction {
   StatisticsQuery = 'statistics.query',
   StatisticsExport = 'statistics.export',
   CaseSubjectReport = 'case.subject_report',
+  // Retention: the data key destroyed by the daily job (no actor), and prosecution's hold that stops it.
+  CaseAnonymised = 'case.anonymised',
+  CaseLegalHoldSet = 'case.legal_hold_set',
+  CaseLegalHoldReleased = 'case.legal_hold_released',
   // Administrative changes: `justification` names the target ("user:<id>"), `sections` the fields changed.
   UserCreate = 'user.create',
   UserUpdate = 'user.update',

@@ -11,7 +11,7 @@ import { CaseCommand } from './case-command';
 import { CaseLifecycle } from './case-lifecycle';
 import { CaseRepository } from './case.repository';
 import { CaseSectionsStore } from './case-sections.store';
-import type { SectionView } from './cases.service';
+import { nationalityOf, type SectionView } from './cases.service';
 import { mergeSection, type SectionData } from './sections/sections';
 
 /** Edits of a case's sections, each one CaseCommand (closing: CaseClosureService). */
@@ -99,7 +99,10 @@ export class CaseChangesService {
 
   private async writeSection(manager: EntityManager, caseId: string, section: Section, data: SectionData, version: number, userId: string): Promise<void> {
     await this.sections.write(manager, caseId, section, data, version, userId);
-    if (section === Section.Identity) await this.matching.reindex(manager, caseId, data);
+    if (section === Section.Identity) {
+      await this.matching.reindex(manager, caseId, data);
+      await this.lifecycle.nationalityRecorded(manager, { caseId, nationality: nationalityOf(data) });
+    }
     if (section === Section.Summary) await this.cases.setSummaryColumns(manager, caseId, data);
     else await this.cases.touch(manager, caseId);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Sealed } from '../common/crypto';
+import { closureRejectionAssociatedData, reopeningAssociatedData } from './case-closure.views';
 import type { CloseReason, ClosureStatus } from './dto/case.dto';
 
 export interface ClosureRow {
@@ -30,6 +31,30 @@ const CLOSURE_COLUMNS = `id, case_id, reason, requested_at, requested_by_organis
 /** The only writer of case_closure and case_reopening: the closing a prosecution decides, and reopenings. */
 @Injectable()
 export class CaseClosureRepository {
+  /**
+   * Retention: rejection and reopening reasons are free text that may name the victim, sealed under
+   * the master key, so destroying the case key does not cover them; each is replaced by an empty
+   * text sealed anew (the rows, their dates and statuses stay, and so do their CHECK constraints).
+   */
+  async eraseReasons(manager: EntityManager, caseId: string, sealEmpty: (associatedData: string) => Sealed): Promise<void> {
+    const closures: Array<{ id: string }> = await manager.query(`SELECT id FROM case_closure WHERE case_id = $1 AND rejection_ciphertext IS NOT NULL`, [
+      caseId,
+    ]);
+    for (const closure of closures) {
+      const sealed = sealEmpty(closureRejectionAssociatedData(closure.id));
+      await manager.query(`UPDATE case_closure SET rejection_key_id = $2, rejection_ciphertext = $3 WHERE id = $1`, [
+        closure.id,
+        sealed.keyId,
+        sealed.ciphertext,
+      ]);
+    }
+    const reopenings: Array<{ id: string }> = await manager.query(`SELECT id FROM case_reopening WHERE case_id = $1`, [caseId]);
+    for (const reopening of reopenings) {
+      const sealed = sealEmpty(reopeningAssociatedData(reopening.id));
+      await manager.query(`UPDATE case_reopening SET key_id = $2, ciphertext = $3 WHERE id = $1`, [reopening.id, sealed.keyId, sealed.ciphertext]);
+    }
+  }
+
   async request(manager: EntityManager, closure: { caseId: string; reason: CloseReason; userId: string; organisationId: string }): Promise<ClosureRow> {
     const rows: ClosureRow[] = await manager.query(
       `INSERT INTO case_closure (case_id, reason, requested_by, requested_by_organisation_id) VALUES ($1, $2, $3, $4) RETURNING ${CLOSURE_COLUMNS}`,

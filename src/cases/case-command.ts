@@ -65,6 +65,26 @@ export interface CaseOpenSpec<T> {
 
 export const CASE_NOT_FOUND = (): Problem => Problem.notFound('Case not found');
 
+/** A case whose retention period ran out: its data key is destroyed, only statistics and the audit trail remain. */
+export const CASE_ANONYMISED = (): Problem =>
+  Problem.gone('case-anonymised', 'This case was anonymised at the end of its retention period; its content no longer exists');
+
+/**
+ * The refusal for a case past retention, once the caller is allowed to know the case exists
+ * (not visible stays 404, so anonymising a case never tells an outsider it existed).
+ */
+export function withAnonymisedGone(authorize: Authorization): Authorization {
+  return (ability, loaded) => authorize(ability, loaded) ?? (loaded.anonymisedAt ? CASE_ANONYMISED() : undefined);
+}
+
+/** Work the platform itself does to a case (retention), with no user behind it. */
+export interface SystemCaseCommandSpec<T> {
+  caseId: string;
+  action: AuditAction;
+  /** Runs with the case locked; undefined: nothing to do after all (the audit event is not written). */
+  work(context: { manager: EntityManager; loaded: LoadedCase }): Promise<{ result: T; justification?: string } | undefined>;
+}
+
 /**
  * The one way case data changes: in one transaction, lock the case, authorize against its current
  * participations, run the work, write its outbox events, then its audit event from what the work
@@ -108,7 +128,7 @@ export class CaseCommand {
     try {
       return await this.dataSource.transaction(async (manager): Promise<T> => {
         const loaded = await this.access.loadCase(manager, spec.caseId, { lock: true });
-        const refusal = loaded ? spec.authorize(ability, loaded) : CASE_NOT_FOUND();
+        const refusal = loaded ? withAnonymisedGone(spec.authorize)(ability, loaded) : CASE_NOT_FOUND();
         if (refusal) throw refusal;
         const done = await spec.work({ manager, loaded: loaded!, ability, principal: spec.principal });
         if (done instanceof Problem) throw done;
@@ -166,6 +186,29 @@ export class CaseCommand {
           meta: spec.meta,
         });
       }
+      return done.result;
+    });
+  }
+
+  /**
+   * The same pipeline for the platform's own changes (the retention job): the case locked, the
+   * work, and its audit event with no actor, in one transaction. Answers undefined when the work
+   * found nothing to do (no such case, or it no longer qualifies).
+   */
+  async runAsSystem<T>(spec: SystemCaseCommandSpec<T>): Promise<T | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const loaded = await this.access.loadCase(manager, spec.caseId, { lock: true });
+      if (!loaded) return undefined;
+      const done = await spec.work({ manager, loaded });
+      if (!done) return undefined;
+      await this.audit.record(manager, {
+        action: spec.action,
+        outcome: 'allowed',
+        actor: null,
+        caseId: spec.caseId,
+        caseOwner: loaded,
+        justification: done.justification,
+      });
       return done.result;
     });
   }

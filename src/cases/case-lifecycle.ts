@@ -15,6 +15,16 @@ export interface CaseLifecycleListener {
   consentWithdrawn?(manager: EntityManager, event: { caseId: string; consentIds: readonly string[]; actorUserId: string }): Promise<number>;
   /** The centres placing the victim of this case that take no minors (asked when the victim becomes a minor). */
   adultOnlyPlacements?(manager: EntityManager, caseId: string): Promise<string[]>;
+  /**
+   * How many of the case's values this feature still holds under a master key rather than the
+   * case's data key (written before per-case keys): retention does not anonymise a case while any
+   * remain, since destroying the case key would not shred them.
+   */
+  valuesUnderMasterKey?(manager: EntityManager, caseId: string): Promise<number>;
+  /** The identity section was written: its nationality (or null), for statistics; no other identity field leaves cases. */
+  nationalityRecorded?(manager: EntityManager, event: { caseId: string; nationality: string | null }): Promise<void>;
+  /** Retention is anonymising the case (its data key is destroyed in the same transaction): erase what the key does not cover. */
+  caseAnonymising?(manager: EntityManager, caseId: string): Promise<void>;
 }
 
 /**
@@ -45,6 +55,20 @@ export class CaseLifecycle {
     let withdrawnReferrals = 0;
     for (const listener of this.listeners) withdrawnReferrals += (await listener.consentWithdrawn?.(manager, event)) ?? 0;
     return withdrawnReferrals;
+  }
+
+  async nationalityRecorded(manager: EntityManager, event: { caseId: string; nationality: string | null }): Promise<void> {
+    for (const listener of this.listeners) await listener.nationalityRecorded?.(manager, event);
+  }
+
+  async valuesUnderMasterKey(manager: EntityManager, caseId: string): Promise<number> {
+    let count = 0;
+    for (const listener of this.listeners) count += (await listener.valuesUnderMasterKey?.(manager, caseId)) ?? 0;
+    return count;
+  }
+
+  async anonymising(manager: EntityManager, caseId: string): Promise<void> {
+    for (const listener of this.listeners) await listener.caseAnonymising?.(manager, caseId);
   }
 
   async adultOnlyPlacements(manager: EntityManager, caseId: string): Promise<string[]> {

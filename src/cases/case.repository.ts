@@ -82,4 +82,47 @@ export class CaseRepository {
   async reopen(manager: EntityManager, caseId: string): Promise<void> {
     await manager.query(`UPDATE "case" SET status = 'open', close_reason = NULL, closed_at = NULL, updated_at = now() WHERE id = $1`, [caseId]);
   }
+
+  /**
+   * Closed cases past their country's retention period, not held and not yet anonymised, oldest
+   * closing first, after the keyset position `after` (cases left for later are stepped over).
+   */
+  async pastRetention(
+    years: Readonly<Record<string, number>>,
+    now: Date,
+    options: { after?: { closedAt: string; id: string }; limit: number },
+  ): Promise<Array<{ id: string; closed_key: string }>> {
+    const countries = Object.keys(years);
+    const params: unknown[] = [countries, countries.map((country) => years[country]!), now, options.limit];
+    let after = '';
+    if (options.after) {
+      params.push(options.after.closedAt, options.after.id);
+      after = `AND (c.closed_at, c.id) > ($5::timestamptz, $6::uuid)`;
+    }
+    return this.dataSource.query(
+      // closed_at as text keeps its microseconds (a Date would cut them, and the keyset would repeat a row forever).
+      `SELECT c.id, c.closed_at::text AS closed_key FROM "case" c
+         JOIN unnest($1::text[], $2::int[]) AS r(country, years) ON r.country = c.country
+        WHERE c.status = 'closed' AND c.anonymised_at IS NULL AND c.legal_hold_at IS NULL
+          AND c.closed_at < $3::timestamptz - make_interval(years => r.years) ${after}
+        ORDER BY c.closed_at, c.id LIMIT $4`,
+      params,
+    );
+  }
+
+  async markAnonymised(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(`UPDATE "case" SET anonymised_at = now(), updated_at = now() WHERE id = $1`, [caseId]);
+  }
+
+  async setLegalHold(manager: EntityManager, caseId: string, hold: { reason: string; userId: string }): Promise<Date> {
+    const [rows]: [Array<{ legal_hold_at: Date }>, number] = await manager.query(
+      `UPDATE "case" SET legal_hold_at = now(), legal_hold_reason = $2, legal_hold_by = $3, updated_at = now() WHERE id = $1 RETURNING legal_hold_at`,
+      [caseId, hold.reason, hold.userId],
+    );
+    return rows[0]!.legal_hold_at;
+  }
+
+  async releaseLegalHold(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(`UPDATE "case" SET legal_hold_at = NULL, legal_hold_reason = NULL, legal_hold_by = NULL, updated_at = now() WHERE id = $1`, [caseId]);
+  }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -17,12 +17,24 @@ import { SECTIONS, type Section } from '../access/policy';
 import { CurrentPrincipal, Meta } from '../access/route.decorators';
 import type { Principal, RequestMeta } from '../access/principal';
 import { CaseIdPipe } from '../common/ids';
+import { ApiProblems } from '../common/openapi';
 import { SectionPipe } from './case-params';
 import { CaseChangesService } from './case-changes.service';
 import { CaseClosureService } from './case-closure.service';
 import { CasesService } from './cases.service';
-import { CaseAccessDto, CaseClosureDto, CaseDto, CaseListDto, ClosedCaseDto, ClosingCaseDto, ReopenedCaseDto, SECTION_VIEWS } from './dto/case-response.dto';
-import { CloseCaseDto, ClosureReasonDto, CreateCaseDto, ListCasesQuery, UpdateSectionDto } from './dto/case.dto';
+import {
+  CaseAccessDto,
+  CaseClosureDto,
+  CaseDto,
+  CaseLegalHoldDto,
+  CaseListDto,
+  ClosedCaseDto,
+  ClosingCaseDto,
+  ReopenedCaseDto,
+  SECTION_VIEWS,
+} from './dto/case-response.dto';
+import { CloseCaseDto, ClosureReasonDto, CreateCaseDto, ListCasesQuery, SetLegalHoldDto, UpdateSectionDto } from './dto/case.dto';
+import { LegalHoldService } from './legal-hold.service';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -33,6 +45,7 @@ export class CasesController {
     private readonly cases: CasesService,
     private readonly changes: CaseChangesService,
     private readonly closure: CaseClosureService,
+    private readonly legalHolds: LegalHoldService,
   ) {}
 
   @Post()
@@ -53,6 +66,7 @@ export class CasesController {
   @ApiOperation({ summary: 'A case with the sections the caller may read, and what the caller may do' })
   @ApiOkResponse({ type: CaseDto })
   @ApiNotFoundResponse({ description: 'No such case, or the caller may not know it exists' })
+  @ApiProblems(410)
   read(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta) {
     return this.cases.read(principal, id, meta);
   }
@@ -133,5 +147,27 @@ export class CasesController {
   @ApiOkResponse({ type: CaseAccessDto })
   explain(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<CaseAccessDto> {
     return this.cases.explain(principal, id, meta);
+  }
+
+  @Post(':id/legal-hold')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Put the case under a legal hold (prosecution taking part): retention leaves it alone; 409 if already held' })
+  @ApiOkResponse({ type: CaseLegalHoldDto })
+  @ApiProblems(400, 401, 403, 404, 409, 410)
+  setLegalHold(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', CaseIdPipe) id: string,
+    @Body() body: SetLegalHoldDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<CaseLegalHoldDto> {
+    return this.legalHolds.set(principal, id, body.reason, meta);
+  }
+
+  @Delete(':id/legal-hold')
+  @ApiOperation({ summary: 'Lift the legal hold (prosecution taking part); 409 if there is none' })
+  @ApiOkResponse({ type: CaseLegalHoldDto })
+  @ApiProblems(401, 403, 404, 409, 410)
+  releaseLegalHold(@CurrentPrincipal() principal: Principal, @Param('id', CaseIdPipe) id: string, @Meta() meta: RequestMeta): Promise<CaseLegalHoldDto> {
+    return this.legalHolds.release(principal, id, meta);
   }
 }

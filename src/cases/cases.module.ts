@@ -7,9 +7,12 @@ import { CaseClosureService } from './case-closure.service';
 import { CaseCommand } from './case-command';
 import { CaseLifecycle } from './case-lifecycle';
 import { CaseRepository } from './case.repository';
+import { CaseKeysService } from './case-keys.service';
+import { CaseRetentionScheduler, CaseRetentionService } from './case-retention.service';
 import { CaseSectionsStore } from './case-sections.store';
 import { CasesController } from './cases.controller';
 import { CasesService } from './cases.service';
+import { LegalHoldService } from './legal-hold.service';
 
 /**
  * Cases: the owner of `case`, `case_section` and the reference counter. Other features change a
@@ -29,7 +32,14 @@ import { CasesService } from './cases.service';
     CaseLifecycle,
     CaseRepository,
     CaseSectionsStore,
+    CaseKeysService,
+    CaseRetentionService,
+    LegalHoldService,
   ],
-  exports: [CasesService, CaseChangesService, CaseCommand, CaseLifecycle],
+  exports: [CasesService, CaseChangesService, CaseCommand, CaseLifecycle, CaseKeysService, CaseRetentionService],
 })
 export class CasesModule {}
+
+/** The worker's part of cases: the daily retention run. */
+@Module({ imports: [CasesModule], providers: [CaseRetentionScheduler] })
+export class CasesWorkerModule {}

@@ -15,7 +15,7 @@ import { Problem } from '../common/problem';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
 import { probeOfIdentity } from '../matching/blind-index';
-import { type Authorization, CASE_NOT_FOUND, CaseCommand, sectionsOf, type SectionsOf } from './case-command';
+import { type Authorization, CASE_NOT_FOUND, CaseCommand, sectionsOf, type SectionsOf, withAnonymisedGone } from './case-command';
 import { CaseClosureRepository } from './case-closure.repository';
 import { closureView, reopeningView } from './case-closure.views';
 import { CaseLifecycle } from './case-lifecycle';
@@ -40,6 +40,8 @@ export interface CaseSummaryView {
 
 export type CaseView = Omit<CaseSummaryView, 'summary'> &
   Partial<Record<Section, SectionView>> & {
+    closedAt: string | null;
+    legalHold: { since: string; reason: string } | null;
     permissions: { sections: Partial<Record<Section, SectionAccess>>; actions: CaseAction[] };
     /** On create only: open cases of other agencies whose identity strongly matches (API.md, Finding cases). */
     possibleDuplicates?: IdentityMatchDto[];
@@ -110,6 +112,7 @@ export class CasesService {
         const identity = given[Section.Identity];
         if (identity) await this.matching.reindex(manager, caseId, identity);
         await this.lifecycle.opened(manager, { caseId, organisationId: principal.organisationId });
+        if (identity) await this.lifecycle.nationalityRecorded(manager, { caseId, nationality: nationalityOf(identity) });
         const loaded = (await this.access.loadCase(manager, caseId))!;
         const view = await this.view(manager, ability, loaded);
         // Another agency may already hold a case for this person: tell the officer whom to contact, nothing more.
@@ -193,9 +196,11 @@ export class CasesService {
     const ability = this.access.abilityFor(spec.principal);
     const manager = this.dataSource.manager;
     const loaded = await this.access.loadCase(manager, spec.caseId);
-    const authorize = spec.authorize ?? ((a, l) => (this.access.isVisible(a, l) ? undefined : CASE_NOT_FOUND()));
+    const authorize = withAnonymisedGone(spec.authorize ?? ((a, l) => (this.access.isVisible(a, l) ? undefined : CASE_NOT_FOUND())));
     const refusal = loaded ? authorize(ability, loaded) : (spec.notFound ?? CASE_NOT_FOUND)();
     if (refusal) {
+      // 410 is no refusal of this caller: the content is gone for everyone.
+      if (refusal.statusCode === 410) throw refusal;
       await this.audit.recordNow({ action: spec.action, outcome: 'denied', actor: spec.principal, caseId: spec.caseId, meta: spec.meta });
       throw refusal;
     }
@@ -238,6 +243,8 @@ export class CasesService {
       leadOrganisationId: loaded.leadOrganisationId,
       createdAt: loaded.createdAt.toISOString(),
       updatedAt: loaded.updatedAt.toISOString(),
+      closedAt: loaded.closedAt?.toISOString() ?? null,
+      legalHold: loaded.legalHold ? { since: loaded.legalHold.since.toISOString(), reason: loaded.legalHold.reason } : null,
       permissions,
     };
     for (const section of readable) {
@@ -249,4 +256,10 @@ export class CasesService {
     if (reopening) view.reopening = reopeningView(this.sealer, reopening);
     return view;
   }
+}
+
+/** The identity's nationality, when it is a valid ISO 3166-1 alpha-2 code (the schema validates it). */
+export function nationalityOf(identity: SectionData): string | null {
+  const nationality = typeof identity.nationality === 'string' ? identity.nationality.toUpperCase() : '';
+  return /^[A-Z]{2}$/.test(nationality) ? nationality : null;
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Section } from '../access/policy';
+import { CaseKeysService } from './case-keys.service';
 import { CaseSectionsStore } from './case-sections.store';
 import type { Sealer } from '../common/crypto';
 import type { EncryptionKey } from '../config/config';
@@ -18,7 +19,7 @@ export async function reindexIdentities(
   matchKeys: EncryptionKey[],
   batchSize = 500,
 ): Promise<{ resealed: number; unreadable: string[] }> {
-  const store = new CaseSectionsStore(sealer);
+  const store = new CaseSectionsStore(new CaseKeysService(sealer));
   const indexer = new BlindIndexer(matchKeys);
   const index = new IdentityIndexRepository();
   const result = { resealed: 0, unreadable: [] as string[] };

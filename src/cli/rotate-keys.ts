@@ -3,13 +3,14 @@ import { loadConfigOrExit } from '../config/config';
 import { openCliDatabase } from '../database/cli-database';
 import { createDataSource } from '../database/data-source';
 import { reindexIdentities } from '../cases/identity-reindex';
-import { rotateSealedColumns } from '../sealed-columns';
+import { rotateSealedColumns, sealCaseValuesUnderCaseKeys } from '../sealed-columns';
 
 /**
  * `npm run keys:rotate`: put the new key first in DATA_ENCRYPTION_KEY (or MATCH_INDEX_KEY), keep
- * the old ones after it, run this, then drop the old ones. It walks every sealed column of the
- * registry (src/sealed-columns.ts), then the identity blind indexes; each does nothing when
- * everything is already under its first key.
+ * the old ones after it, run this, then drop the old ones. It moves case values still under a
+ * master key under their case key, re-wraps the case data keys and re-seals the other
+ * master-sealed columns of the registry (src/sealed-columns.ts), then the identity blind indexes;
+ * each does nothing when everything is already under its first key.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
   try {
     await dataSource.initialize();
     const sealer = createSealer(config);
-    const sealed = await rotateSealedColumns(dataSource, sealer);
+    const moved = await sealCaseValuesUnderCaseKeys(dataSource, sealer);
+    if (moved.resealed > 0) process.stdout.write(`re-sealed ${moved.resealed} case value(s) under their case key\n`);
+    const rotated = await rotateSealedColumns(dataSource, sealer);
+    const sealed = { resealed: rotated.resealed, unreadable: [...moved.unreadable, ...rotated.unreadable] };
     process.stdout.write(`re-sealed ${sealed.resealed} row(s) under key "${config.encryptionKeys[0]!.id}"\n`);
     const reindexed = await reindexIdentities(dataSource, sealer, config.matchIndexKeys);
     process.stdout.write(`re-indexed the identity of ${reindexed.resealed} case(s) under match key "${config.matchIndexKeys[0]!.id}"\n`);

@@ -160,6 +160,14 @@ describe('loadConfig', () => {
       expect(loadConfig(production()).redisPrefix).toBe('passage');
     });
 
+    it('keeps closed cases ten years per country unless told, and refuses a retention that is not a number of years from 1 to 100', () => {
+      expect(loadConfig(production()).retentionYears).toEqual({ BE: 10, NL: 10, LU: 10 });
+      expect(loadConfig(production({ RETENTION_YEARS_NL: '7', RETENTION_YEARS_LU: '30' })).retentionYears).toEqual({ BE: 10, NL: 7, LU: 30 });
+      for (const raw of ['0', '101', '5.5', 'ten', '-1']) {
+        expect(refusal(production({ RETENTION_YEARS_BE: raw }))).toBe(`RETENTION_YEARS_BE must be a whole number from 1 to 100, got "${raw}"`);
+      }
+    });
+
     it('does not generate secrets itself', () => {
       refusal(production({ JWT_SECRET: undefined }));
       refusal(production({ MATCH_INDEX_KEY: undefined }));

@@ -45,6 +45,8 @@ export interface AppConfig {
   auditWitnessUrl?: string;
   /** Days audit events are kept; absent: forever. */
   auditRetentionDays?: number;
+  /** Years a closed case is kept, per country (`RETENTION_YEARS_BE|NL|LU`), before its data key is destroyed. */
+  retentionYears: Record<'BE' | 'NL' | 'LU', number>;
   jwtSecret: Buffer;
   seedDemo: boolean;
   seedPassword: string;
@@ -327,6 +329,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auditWitnessDir: resolve(env.AUDIT_WITNESS_DIR || join(varDir, 'audit-witness')),
     auditWitnessUrl: url(env, 'AUDIT_WITNESS_URL', ['http:', 'https:']),
     auditRetentionDays: env.AUDIT_RETENTION_DAYS ? integer(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
+    // Ten years after closing unless a country's law says otherwise; at most a century, never zero (a closed case is not shredded at once).
+    retentionYears: {
+      BE: integer(env, 'RETENTION_YEARS_BE', 10, 1, 100),
+      NL: integer(env, 'RETENTION_YEARS_NL', 10, 1, 100),
+      LU: integer(env, 'RETENTION_YEARS_LU', 10, 1, 100),
+    },
     jwtSecret: secret('JWT_SECRET', secrets.JWT_SECRET, 32),
     seedDemo,
     seedPassword: env.SEED_PASSWORD || 'passage-demo-2026',

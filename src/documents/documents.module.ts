@@ -10,5 +10,6 @@ import { PostgresBlobStore } from './postgres-blob-store';
   imports: [CasesModule],
   controllers: [DocumentsController],
   providers: [DocumentsService, { provide: DOCUMENT_BLOB_STORE, useClass: PostgresBlobStore }],
+  exports: [DocumentsService],
 })
 export class DocumentsModule {}

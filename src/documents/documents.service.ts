@@ -1,16 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AccessService, type LoadedCase } from '../access/access.service';
 import { type CaseAbility, CaseAction } from '../access/case-ability.factory';
 import { Section } from '../access/policy';
 import type { Principal, RequestMeta } from '../access/principal';
 import { AuditAction } from '../audit/audit-action';
 import { CaseCommand, type SectionsOf } from '../cases/case-command';
+import { type CaseCipher, CASE_KEY_ID, CaseKeysService } from '../cases/case-keys.service';
+import { CaseLifecycle, type CaseLifecycleListener } from '../cases/case-lifecycle';
 import { CasesService } from '../cases/cases.service';
-import { Sealer } from '../common/crypto';
 import { Problem } from '../common/problem';
 import { DOCUMENT_BLOB_STORE, type DocumentBlobStore } from './document-blob-store';
 import { DocumentCipher, documentKeyAssociatedData } from './document-cipher';
@@ -58,20 +59,51 @@ export function cleanFileName(name: string, mimeType: DocumentMimeType): string 
 
 /**
  * Documents attached to a section of a case: whoever may write the section attaches, whoever may
- * read it downloads. Each document has its own data key (wrapped by DATA_ENCRYPTION_KEY); its
- * content goes encrypted, in chunks, to the blob store, and its name and digest are sealed too,
- * so the database holds no plaintext of it.
+ * read it downloads. Each document has its own data key, wrapped by its case's data key (so
+ * retention shreds it with the case); its content goes encrypted, in chunks, to the blob store,
+ * and its name and digest are sealed too, so the database holds no plaintext of it.
  */
 @Injectable()
-export class DocumentsService {
+export class DocumentsService implements CaseLifecycleListener, OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DOCUMENT_BLOB_STORE) private readonly blobs: DocumentBlobStore,
     private readonly command: CaseCommand,
     private readonly cases: CasesService,
     private readonly access: AccessService,
-    private readonly sealer: Sealer,
+    private readonly keys: CaseKeysService,
+    private readonly lifecycle: CaseLifecycle,
   ) {}
+
+  onModuleInit(): void {
+    this.lifecycle.register(this);
+  }
+
+  async valuesUnderMasterKey(manager: EntityManager, caseId: string): Promise<number> {
+    const rows: Array<{ count: number }> = await manager.query(`SELECT count(*)::int AS count FROM case_document WHERE case_id = $1 AND key_id <> $2`, [
+      caseId,
+      CASE_KEY_ID,
+    ]);
+    return rows[0]!.count;
+  }
+
+  /**
+   * The names of the documents of these sections, oldest first, for a reader inside
+   * CasesService.readCase that has decided which sections it may see (the subject report).
+   */
+  async namesOf(
+    manager: EntityManager,
+    caseId: string,
+    sections: readonly Section[],
+  ): Promise<Array<{ section: DocumentSection; name: string; createdAt: Date }>> {
+    const rows: DocumentRow[] = await manager.query(`${SELECT_DOCUMENT} WHERE case_id = $1 AND section = ANY($2) ORDER BY created_at, id`, [caseId, sections]);
+    const cipher = await this.keys.cipherFor(manager, caseId);
+    return rows.map((row) => ({
+      section: row.section,
+      name: this.cipherOf(row, cipher).openMetadata<DocumentMetadata>(row.id, row.metadata).name,
+      createdAt: row.created_at,
+    }));
+  }
 
   async upload(
     principal: Principal,
@@ -89,7 +121,6 @@ export class DocumentsService {
       sha256: createHash('sha256').update(file.content).digest('hex'),
     };
     const chunks = mimeType ? cipher.encryptContent(id, file.content) : [];
-    const wrapped = this.sealer.seal(cipher.dataKey, documentKeyAssociatedData(id));
     return this.command.run({
       principal,
       caseId,
@@ -99,6 +130,7 @@ export class DocumentsService {
       authorize: this.command.requireAction(CaseAction.Update, section),
       work: async ({ manager }) => {
         if (!mimeType) return new Problem(415, 'unsupported-document-type', 'Documents may be PDF, JPEG, PNG, DOCX or ODT; this file is none of them');
+        const wrapped = (await this.keys.cipherForWrite(manager, caseId)).seal(cipher.dataKey, documentKeyAssociatedData(id));
         const rows: Array<{ created_at: Date }> = await manager.query(
           `INSERT INTO case_document (id, case_id, section, organisation_id, uploaded_by, mime_type, size, key_id, wrapped_key, metadata, chunk_count)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING created_at`,
@@ -143,7 +175,8 @@ export class DocumentsService {
         caseId,
         this.readableDocumentSections(ability, loaded),
       ]);
-      return { items: rows.map((row) => this.toDto(row)) };
+      const cipher = await this.keys.cipherFor(manager, caseId);
+      return { items: rows.map((row) => this.toDto(row, cipher)) };
     });
   }
 
@@ -169,7 +202,7 @@ export class DocumentsService {
       },
       () => Promise.resolve(),
     );
-    const cipher = this.cipherOf(row);
+    const cipher = this.cipherOf(row, await this.keys.cipherFor(this.dataSource.manager, row.case_id));
     const metadata = cipher.openMetadata<DocumentMetadata>(row.id, row.metadata);
     const blobs = this.blobs;
     async function* plaintext(): AsyncGenerator<Buffer> {
@@ -186,12 +219,12 @@ export class DocumentsService {
     return this.access.readableSections(ability, loaded).filter((section) => section !== Section.Summary);
   }
 
-  private cipherOf(row: DocumentRow): DocumentCipher {
-    return DocumentCipher.withKey(this.sealer.open({ keyId: row.key_id, ciphertext: row.wrapped_key }, documentKeyAssociatedData(row.id)));
+  private cipherOf(row: DocumentRow, caseCipher: CaseCipher): DocumentCipher {
+    return DocumentCipher.withKey(caseCipher.open({ keyId: row.key_id, ciphertext: row.wrapped_key }, documentKeyAssociatedData(row.id)));
   }
 
-  private toDto(row: DocumentRow): DocumentDto {
-    const metadata = this.cipherOf(row).openMetadata<DocumentMetadata>(row.id, row.metadata);
+  private toDto(row: DocumentRow, caseCipher: CaseCipher): DocumentDto {
+    const metadata = this.cipherOf(row, caseCipher).openMetadata<DocumentMetadata>(row.id, row.metadata);
     return {
       id: row.id,
       caseId: row.case_id,

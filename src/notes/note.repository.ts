@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CASE_KEY_ID } from '../cases/case-keys.service';
 import { SqlParams } from '../common/sql';
 import type { NoteKind, NoteVisibility } from './dto/note.dto';
 
@@ -62,5 +63,22 @@ export class NoteRepository {
     if (options.kind) where.push(`n.kind = ${params.add(options.kind)}`);
     if (options.before) where.push(`(n.created_at, n.id) < (${params.add(options.before.createdAt)}::timestamptz, ${params.add(options.before.id)}::uuid)`);
     return manager.query(`${SELECT_NOTE} WHERE ${where.join(' AND ')} ORDER BY n.created_at DESC, n.id DESC LIMIT ${params.add(options.limit)}`, params.values);
+  }
+
+  /** Every note `organisationId` may read, oldest first (the subject report). */
+  readableBy(manager: EntityManager, caseId: string, organisationId: string): Promise<NoteRow[]> {
+    return manager.query(`${SELECT_NOTE} WHERE n.case_id = $1 AND (n.visibility = 'participants' OR n.organisation_id = $2) ORDER BY n.created_at, n.id`, [
+      caseId,
+      organisationId,
+    ]);
+  }
+
+  /** Notes of the case sealed under a master key (before per-case keys), which destroying the case key would not shred. */
+  async countUnderOtherKeys(manager: EntityManager, caseId: string): Promise<number> {
+    const rows: Array<{ count: number }> = await manager.query(`SELECT count(*)::int AS count FROM case_note WHERE case_id = $1 AND key_id <> $2`, [
+      caseId,
+      CASE_KEY_ID,
+    ]);
+    return rows[0]!.count;
   }
 }

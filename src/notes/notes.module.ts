@@ -9,5 +9,6 @@ import { NotesService } from './notes.service';
   imports: [CasesModule],
   controllers: [NotesController],
   providers: [NotesService, NoteRepository],
+  exports: [NotesService],
 })
 export class NotesModule {}

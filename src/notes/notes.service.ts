@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { CaseAction } from '../access/case-ability.factory';
 import type { Principal, RequestMeta } from '../access/principal';
 import { AuditAction } from '../audit/audit-action';
 import { CASE_NOT_FOUND, CaseCommand } from '../cases/case-command';
+import { type CaseCipher, CaseKeysService } from '../cases/case-keys.service';
+import { CaseLifecycle, type CaseLifecycleListener } from '../cases/case-lifecycle';
 import { CasesService } from '../cases/cases.service';
-import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
 import type { CreateNoteDto, ListNotesQuery, NoteDto } from './dto/note.dto';
@@ -20,17 +22,27 @@ export function noteAssociatedData(caseId: string, noteId: string): string {
 /**
  * Notes and the victim contact log: written by any participating organisation while the case is
  * open, read by the author's organisation (`organisation`) or every participating one
- * (`participants`). Append-only; the body is victim data, sealed like the sensitive sections.
+ * (`participants`). Append-only; the body is victim data, sealed with the case's data key like
+ * the sensitive sections, so retention shreds it although the row itself can never be deleted.
  */
 @Injectable()
-export class NotesService {
+export class NotesService implements CaseLifecycleListener, OnModuleInit {
   constructor(
     private readonly command: CaseCommand,
     private readonly cases: CasesService,
     private readonly access: AccessService,
     private readonly notes: NoteRepository,
-    private readonly sealer: Sealer,
+    private readonly keys: CaseKeysService,
+    private readonly lifecycle: CaseLifecycle,
   ) {}
+
+  onModuleInit(): void {
+    this.lifecycle.register(this);
+  }
+
+  valuesUnderMasterKey(manager: EntityManager, caseId: string): Promise<number> {
+    return this.notes.countUnderOtherKeys(manager, caseId);
+  }
 
   create(principal: Principal, caseId: string, dto: CreateNoteDto, meta: RequestMeta): Promise<NoteDto> {
     if (dto.kind === 'note' && dto.contactAt !== undefined) {
@@ -48,7 +60,8 @@ export class NotesService {
       basis: this.command.readable,
       work: async ({ manager }) => {
         const id = randomUUID();
-        const sealed = this.sealer.seal(Buffer.from(dto.body, 'utf8'), noteAssociatedData(caseId, id));
+        const cipher = await this.keys.cipherForWrite(manager, caseId);
+        const sealed = cipher.seal(Buffer.from(dto.body, 'utf8'), noteAssociatedData(caseId, id));
         const row = await this.notes.insert(manager, {
           id,
           caseId,
@@ -60,7 +73,7 @@ export class NotesService {
           keyId: sealed.keyId,
           ciphertext: sealed.ciphertext,
         });
-        return { result: this.toDto(row) };
+        return { result: this.toDto(row, cipher) };
       },
     });
   }
@@ -85,23 +98,34 @@ export class NotesService {
           before: after ? { createdAt: after[0], id: after[1] } : undefined,
           limit: limit + 1,
         });
+        const cipher = await this.keys.cipherFor(manager, caseId);
         return toPage(
           rows,
           limit,
-          (row) => this.toDto(row),
+          (row) => this.toDto(row, cipher),
           (row) => [row.created_key, row.id],
         );
       },
     );
   }
 
-  private toDto(row: NoteRow): NoteDto {
+  /**
+   * Every note the caller's organisation may read, opened, oldest first, for a reader inside
+   * CasesService.readCase that has decided the caller may read the notes (the subject report).
+   */
+  async readableNotes(manager: EntityManager, caseId: string, organisationId: string): Promise<NoteDto[]> {
+    const rows = await this.notes.readableBy(manager, caseId, organisationId);
+    const cipher = await this.keys.cipherFor(manager, caseId);
+    return rows.map((row) => this.toDto(row, cipher));
+  }
+
+  private toDto(row: NoteRow, cipher: CaseCipher): NoteDto {
     return {
       id: row.id,
       caseId: row.case_id,
       kind: row.kind,
       visibility: row.visibility,
-      body: this.sealer.open({ keyId: row.key_id, ciphertext: row.ciphertext }, noteAssociatedData(row.case_id, row.id)).toString('utf8'),
+      body: cipher.open({ keyId: row.key_id, ciphertext: row.ciphertext }, noteAssociatedData(row.case_id, row.id)).toString('utf8'),
       contactAt: row.contact_at?.toISOString() ?? null,
       author: { id: row.author_id, name: row.author_name },
       organisation: { id: row.organisation_id, slug: row.organisation_slug, name: row.organisation_name },

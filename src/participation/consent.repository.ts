@@ -46,4 +46,12 @@ export class ConsentRepository {
     }
     return withdrawn;
   }
+
+  /** Retention: a withdrawal note is free text sealed under the master key, which the case key's destruction does not cover; it goes. */
+  async eraseWithdrawalNotes(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(
+      `UPDATE consent SET withdrawal_note_key_id = NULL, withdrawal_note_ciphertext = NULL WHERE case_id = $1 AND withdrawal_note_ciphertext IS NOT NULL`,
+      [caseId],
+    );
+  }
 }

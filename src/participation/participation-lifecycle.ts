@@ -1,14 +1,16 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CaseLifecycle, type CaseLifecycleListener } from '../cases/case-lifecycle';
+import { ConsentRepository } from './consent.repository';
 import { ParticipationRepository } from './participation.repository';
 
-/** What a case's lifecycle does to its participations and beds: the lead takes part from the start, closing frees every bed. */
+/** What a case's lifecycle does to its participations, beds and consents: the lead takes part from the start, closing frees every bed, retention erases withdrawal notes. */
 @Injectable()
 export class ParticipationLifecycle implements CaseLifecycleListener, OnModuleInit {
   constructor(
     private readonly lifecycle: CaseLifecycle,
     private readonly participations: ParticipationRepository,
+    private readonly consents: ConsentRepository,
   ) {}
 
   onModuleInit(): void {
@@ -21,6 +23,10 @@ export class ParticipationLifecycle implements CaseLifecycleListener, OnModuleIn
 
   caseClosing(manager: EntityManager, event: { caseId: string }): Promise<void> {
     return this.participations.releaseBedsOfCase(manager, event.caseId);
+  }
+
+  caseAnonymising(manager: EntityManager, caseId: string): Promise<void> {
+    return this.consents.eraseWithdrawalNotes(manager, caseId);
   }
 
   adultOnlyPlacements(manager: EntityManager, caseId: string): Promise<string[]> {

@@ -21,6 +21,10 @@ export class ReferralLifecycle implements CaseLifecycleListener, OnModuleInit {
     this.lifecycle.register(this);
   }
 
+  caseAnonymising(manager: EntityManager, caseId: string): Promise<void> {
+    return this.referrals.eraseMessagesOfCase(manager, caseId);
+  }
+
   /** The targets are told their pending referral is gone. */
   async caseClosing(manager: EntityManager, event: { caseId: string; actorUserId: string }): Promise<void> {
     const withdrawn = await this.referrals.transitionAll(manager, { caseId: event.caseId }, ReferralStatus.Withdrawn, { by: event.actorUserId });

@@ -49,6 +49,11 @@ const SELECT_REFERRAL = `
  */
 @Injectable()
 export class ReferralRepository {
+  /** Retention: the referral messages of an anonymised case (free text about the victim, under the master key) are erased. */
+  async eraseMessagesOfCase(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(`UPDATE referral SET message_key_id = NULL, message_ciphertext = NULL WHERE case_id = $1 AND message_key_id IS NOT NULL`, [caseId]);
+  }
+
   async find(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<ReferralRow | undefined> {
     const rows: ReferralRow[] = await manager.query(`${SELECT_REFERRAL} WHERE r.id = $1 ${options.lock ? 'FOR UPDATE OF r' : ''}`, [id]);
     return rows[0];

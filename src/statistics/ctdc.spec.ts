@@ -9,6 +9,7 @@ const record = (overrides: Partial<CaseRecordClass> = {}): CaseRecordClass => ({
   gender: 'female',
   ageGroup: '18-25',
   indicators: ['debt_bondage'],
+  citizenship: 'RO',
   count: 1,
   ...overrides,
 });
@@ -76,6 +77,24 @@ describe('kAnonymise', () => {
     expect(smallestClass(rows)).toBeGreaterThanOrEqual(K);
   });
 
+  it('removes a citizenship fewer than k victims share before anything else, and keeps common ones', () => {
+    // 12 Romanian and 11 Nigerian victims alike but for nationality, and 11 victims each of a nationality no other has.
+    const rare = ['ER', 'SY', 'AF', 'IQ', 'SO', 'SD', 'ET', 'PK', 'BD', 'NP', 'LK'];
+    const result = kAnonymise([
+      record({ count: 12 }),
+      record({ citizenship: 'NG', count: 11 }),
+      ...rare.map((citizenship) => record({ citizenship, count: 1 })),
+    ]);
+    const rows = expand(result);
+    expect(result.level).toBe(1);
+    expect(result.suppressedRows).toBe(0);
+    expect(rows.filter((row) => rare.includes(row.citizenship!))).toEqual([]);
+    expect(rows.filter((row) => row.citizenship === '')).toHaveLength(11);
+    expect(rows.filter((row) => row.citizenship === 'RO')).toHaveLength(12);
+    expect(rows.filter((row) => row.citizenship === 'NG')).toHaveLength(11);
+    expect(smallestClass(rows)).toBeGreaterThanOrEqual(K);
+  });
+
   it('never publishes a class under k, whatever the data', () => {
     const arbitraryRecord = fc.record({
       year: fc.integer({ min: 2024, max: 2026 }),
@@ -85,6 +104,7 @@ describe('kAnonymise', () => {
       gender: fc.constantFrom('female', 'male', 'other', null),
       ageGroup: fc.constantFrom('12-17', '18-25', '26-40', null),
       indicators: fc.option(fc.subarray(['debt_bondage', 'deception', 'isolation', 'withholding_wages'])),
+      citizenship: fc.constantFrom('RO', 'NG', 'VN', 'UA', null),
       count: fc.integer({ min: 1, max: 30 }),
     });
     fc.assert(

@@ -14,7 +14,9 @@
  *   isOtherExploit and typeOfLabourDomesticWork / Begging / IllicitActivities: from the exploitation types.
  * - meansOfControl*: from the ILO indicators (abuse of vulnerability, isolation and abusive
  *   conditions have no CTDC counterpart and count as meansOfControlOther).
- * - citizenship is not exported: nationality is held only inside the encrypted identity section.
+ * - citizenship: the identity section's nationality (ISO 3166-1 alpha-2). The identity is sealed,
+ *   so the cases module announces the nationality when the identity is written and statistics keeps
+ *   it in stats_case_record (no other identity field); it outlives crypto-shredding like the rest.
  * Missing values are empty cells.
  *
  * Every column is treated as a quasi-identifier: a row is published only if at least k - 1 other
@@ -36,6 +38,7 @@ export interface CaseRecordClass {
   gender: string | null;
   ageGroup: string | null;
   indicators: readonly string[] | null;
+  citizenship: string | null;
   count: number;
 }
 
@@ -63,6 +66,7 @@ export const CTDC_COLUMNS: readonly string[] = [
   'gender',
   'ageBroad',
   'majorityStatus',
+  'citizenship',
   'CountryOfExploitation',
   'isForcedLabour',
   'isSexualExploit',
@@ -88,6 +92,7 @@ export function toCtdcRow(record: CaseRecordClass): CtdcRow {
     gender: (record.gender && GENDER[record.gender]) ?? '',
     ageBroad: record.ageGroup && record.ageGroup !== 'unknown' ? record.ageGroup.replace('-', '--') : '',
     majorityStatus: record.minor ? 'Minor' : 'Adult',
+    citizenship: record.citizenship ?? '',
     CountryOfExploitation: record.country,
     isForcedLabour: flag(labour),
     isSexualExploit: flag(sexual),
@@ -113,11 +118,22 @@ const blank =
   (columns: readonly string[]) =>
   (row: CtdcRow): CtdcRow => ({ ...row, ...Object.fromEntries(columns.map((c) => [c, ''])) });
 
+/** What a generalisation may know of the whole export: the citizenships held by at least K of its victims. */
+interface ExportContext {
+  commonCitizenships: ReadonlySet<string>;
+}
+
 /** Whole-export generalisations, least information lost first; each applies on top of the ones before. */
-export const GENERALISATION_STEPS: ReadonlyArray<{ name: string; apply: (row: CtdcRow) => CtdcRow }> = [
+export const GENERALISATION_STEPS: ReadonlyArray<{ name: string; apply: (row: CtdcRow, context: ExportContext) => CtdcRow }> = [
+  // A nationality few victims share singles them out whatever else is blanked: those go first.
+  {
+    name: 'citizenships of fewer than k victims removed',
+    apply: (row, context) => (context.commonCitizenships.has(row.citizenship ?? '') ? row : { ...row, citizenship: '' }),
+  },
   { name: 'means of control removed', apply: blank(MEANS_OF_CONTROL_COLUMNS) },
   { name: 'type of labour removed', apply: blank(TYPE_OF_LABOUR_COLUMNS) },
   { name: 'age band removed (majority status kept)', apply: blank(['ageBroad']) },
+  { name: 'citizenship removed', apply: blank(['citizenship']) },
   {
     name: 'specific exploitation types folded into isOtherExploit',
     apply: (row) => ({
@@ -142,11 +158,18 @@ function rowKey(row: CtdcRow): string {
   return JSON.stringify(CTDC_COLUMNS.map((c) => row[c] ?? ''));
 }
 
+function exportContext(records: readonly CaseRecordClass[]): ExportContext {
+  const counts = new Map<string, number>();
+  for (const record of records) if (record.citizenship) counts.set(record.citizenship, (counts.get(record.citizenship) ?? 0) + record.count);
+  return { commonCitizenships: new Set([...counts].filter(([, count]) => count >= K).map(([citizenship]) => citizenship)) };
+}
+
 function classesAt(records: readonly CaseRecordClass[], level: number): Map<string, { row: CtdcRow; count: number }> {
   const classes = new Map<string, { row: CtdcRow; count: number }>();
+  const context = exportContext(records);
   for (const record of records) {
     let row = toCtdcRow(record);
-    for (const step of GENERALISATION_STEPS.slice(0, level)) row = step.apply(row);
+    for (const step of GENERALISATION_STEPS.slice(0, level)) row = step.apply(row, context);
     const key = rowKey(row);
     const existing = classes.get(key);
     if (existing) existing.count += record.count;

@@ -121,12 +121,13 @@ export class StatisticsService {
       gender: string | null;
       age_group: string | null;
       indicators: string[] | null;
+      citizenship: string | null;
       count: string;
     }> = await this.dataSource.query(
-      `SELECT extract(year FROM registered_on)::int AS year, country, minor, exploitation_types, gender, age_group, indicators, count(*)::text AS count
+      `SELECT extract(year FROM registered_on)::int AS year, country, minor, exploitation_types, gender, age_group, indicators, citizenship, count(*)::text AS count
          FROM stats_case_record
         WHERE country = $1 AND registered_on >= $2::date AND registered_on < $3::date
-        GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
       [scope.country, period.startDate, period.endDate],
     );
     const records: CaseRecordClass[] = rows.map((row) => ({
@@ -137,6 +138,7 @@ export class StatisticsService {
       gender: row.gender,
       ageGroup: row.age_group,
       indicators: row.indicators,
+      citizenship: row.citizenship,
       count: Number(row.count),
     }));
     const anonymised = kAnonymise(records);

@@ -20,9 +20,20 @@ export function renderSubjectReportHtml(report: SubjectReport): string {
       (section) =>
         `<section><h3>${e(section.title)}</h3><dl>${section.fields
           .map((field) => (field.label ? `<dt>${e(field.label)}</dt><dd>${e(field.value)}</dd>` : `<dd>${e(field.value)}</dd>`))
-          .join('')}</dl></section>`,
+          .join('')}</dl>${
+          section.documents.length > 0 ? `<h4>${e(report.documentsLabel)}</h4><ul>${section.documents.map((name) => `<li>${e(name)}</li>`).join('')}</ul>` : ''
+        }</section>`,
     )
     .join('');
+  const notes =
+    report.notes.length === 0
+      ? `<p>${e(report.noNotes)}</p>`
+      : report.notes
+          .map(
+            (note) =>
+              `<article><p><strong>${e(note.when)} · ${e(note.kind)} · ${e(note.who)}</strong> (${e(note.organisation)})</p><p>${e(note.body)}</p></article>`,
+          )
+          .join('');
   const columns = report.accessColumns;
   const accesses =
     report.accesses.length === 0
@@ -54,6 +65,9 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid
 <h2>${e(report.dataHeading)}</h2>
 <p>${e(report.dataIntro)}</p>
 ${sections}
+<h2>${e(report.notesHeading)}</h2>
+<p>${e(report.notesIntro)}</p>
+${notes}
 <h2>${e(report.accessHeading)}</h2>
 <p>${e(report.accessIntro)}</p>
 ${accesses}

@@ -36,6 +36,11 @@ interface Messages {
   bases: Record<string, string>;
   yes: string;
   no: string;
+  documentsLabel: string;
+  notesHeading: string;
+  notesIntro: string;
+  noNotes: string;
+  noteKinds: Record<string, string>;
 }
 
 /**
@@ -44,6 +49,11 @@ interface Messages {
  */
 export const MESSAGES: Record<ReportLanguage, Messages> = {
   en: {
+    documentsLabel: 'Documents (names only)',
+    notesHeading: 'Notes and contacts',
+    notesIntro: 'Notes written and contacts recorded about you that the organisation producing this report may read.',
+    noNotes: 'No notes have been recorded.',
+    noteKinds: { note: 'note', contact: 'contact' },
     title: 'Your file: what we hold and who has seen it',
     intro: 'This report lists the information held about you in Passage and every time someone opened or changed your file.',
     reference: 'Reference',
@@ -127,6 +137,11 @@ export const MESSAGES: Record<ReportLanguage, Messages> = {
     no: 'no',
   },
   nl: {
+    documentsLabel: 'Documenten (alleen de namen)',
+    notesHeading: 'Notities en contacten',
+    notesIntro: 'Notities en contacten over u die de organisatie die dit rapport opstelt mag lezen.',
+    noNotes: 'Er zijn geen notities vastgelegd.',
+    noteKinds: { note: 'notitie', contact: 'contact' },
     title: 'Uw dossier: wat wij bewaren en wie het heeft ingezien',
     intro: 'Dit verslag toont de gegevens die Passage over u bewaart en elke keer dat iemand uw dossier heeft geopend of gewijzigd.',
     reference: 'Referentie',
@@ -210,6 +225,11 @@ export const MESSAGES: Record<ReportLanguage, Messages> = {
     no: 'nee',
   },
   fr: {
+    documentsLabel: 'Documents (noms seulement)',
+    notesHeading: 'Notes et contacts',
+    notesIntro: 'Les notes et les contacts enregistrés à votre sujet que l’organisation qui produit ce rapport peut lire.',
+    noNotes: 'Aucune note n’a été enregistrée.',
+    noteKinds: { note: 'note', contact: 'contact' },
     title: 'Votre dossier : ce que nous conservons et qui l’a consulté',
     intro: 'Ce rapport présente les informations conservées à votre sujet dans Passage et chaque ouverture ou modification de votre dossier.',
     reference: 'Référence',
@@ -293,6 +313,11 @@ export const MESSAGES: Record<ReportLanguage, Messages> = {
     no: 'non',
   },
   de: {
+    documentsLabel: 'Dokumente (nur die Namen)',
+    notesHeading: 'Notizen und Kontakte',
+    notesIntro: 'Notizen und Kontakte zu Ihnen, die die Organisation, die diesen Bericht erstellt, lesen darf.',
+    noNotes: 'Es wurden keine Notizen erfasst.',
+    noteKinds: { note: 'Notiz', contact: 'Kontakt' },
     title: 'Ihre Akte: was wir speichern und wer sie eingesehen hat',
     intro: 'Dieser Bericht zeigt die in Passage über Sie gespeicherten Angaben und jeden Zugriff auf Ihre Akte.',
     reference: 'Aktenzeichen',

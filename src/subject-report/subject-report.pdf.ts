@@ -49,6 +49,19 @@ export function renderSubjectReportPdf(report: SubjectReport): Promise<Buffer> {
   for (const section of report.sections) {
     heading(section.title, 11);
     for (const field of section.fields) pair(field.label, field.value);
+    if (section.documents.length > 0) {
+      doc.moveDown(0.2).font('bold').text(report.documentsLabel).font('regular');
+      for (const name of section.documents) doc.text(`• ${name}`, { indent: 12 });
+    }
+  }
+
+  heading(report.notesHeading, 13);
+  doc.text(report.notesIntro).moveDown(0.3);
+  if (report.notes.length === 0) doc.text(report.noNotes);
+  for (const note of report.notes) {
+    doc.font('bold').text(`${note.when}  ${note.kind}  ${note.who}`, { continued: true }).font('regular').text(` (${note.organisation})`);
+    doc.text(note.body, { indent: 12 });
+    doc.moveDown(0.2);
   }
 
   heading(report.accessHeading, 13);

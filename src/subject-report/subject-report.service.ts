@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { CaseAction } from '../access/case-ability.factory';
 import type { Principal, RequestMeta } from '../access/principal';
 import { Section } from '../access/policy';
 import { subjectReportRefusal } from '../access/subject-report.rule';
@@ -10,6 +11,8 @@ import { CaseAccessHistory } from '../audit/case-access-history';
 import { CASE_NOT_FOUND } from '../cases/case-command';
 import { CasesService } from '../cases/cases.service';
 import { Problem } from '../common/problem';
+import { DocumentsService } from '../documents/documents.service';
+import { NotesService } from '../notes/notes.service';
 import { Organisation } from '../organisations/organisation.entity';
 import { buildSubjectReport, reportLanguage, type SubjectReport } from './subject-report';
 
@@ -26,6 +29,8 @@ export class SubjectReportService {
     private readonly cases: CasesService,
     private readonly access: AccessService,
     private readonly history: CaseAccessHistory,
+    private readonly notes: NotesService,
+    private readonly documents: DocumentsService,
   ) {}
 
   report(principal: Principal, caseId: string, meta: RequestMeta, language: { requested?: string; acceptLanguage?: string }): Promise<SubjectReport> {
@@ -46,10 +51,17 @@ export class SubjectReportService {
       },
       async ({ manager, ability, loaded }) => {
         const readable = this.access.readableSections(ability, loaded);
-        const [stored, history, lead] = await Promise.all([
+        const [stored, history, lead, notes, documents] = await Promise.all([
           this.cases.storedSections(manager, caseId, readable),
           this.history.forCase(caseId),
           this.organisations.findOneBy({ id: loaded.leadOrganisationId }),
+          // The notes the caller's organisation may read; the documents of the sections it may read (names only).
+          this.access.can(ability, CaseAction.ReadNotes, loaded) ? this.notes.readableNotes(manager, caseId, principal.organisationId) : Promise.resolve([]),
+          this.documents.namesOf(
+            manager,
+            caseId,
+            readable.filter((section) => section !== Section.Summary),
+          ),
         ]);
         const summary = stored.get(Section.Summary)?.data ?? {};
         return buildSubjectReport(
@@ -61,8 +73,17 @@ export class SubjectReportService {
             leadOrganisationName: lead?.name ?? '',
             sections: readable.flatMap((section) => {
               const entry = stored.get(section);
-              return entry ? [{ section, data: entry.data as Record<string, unknown> }] : [];
+              return entry
+                ? [{ section, data: entry.data as Record<string, unknown>, documents: documents.filter((document) => document.section === section) }]
+                : [];
             }),
+            notes: notes.map((note) => ({
+              at: new Date(note.contactAt ?? note.createdAt),
+              kind: note.kind,
+              author: note.author.name,
+              organisation: note.organisation.name,
+              body: note.body,
+            })),
             accesses: history.accesses,
             truncated: history.truncated,
             generatedAt: new Date(),

@@ -8,9 +8,14 @@ const facts = (overrides: Partial<SubjectReportFacts> = {}): SubjectReportFacts 
   createdAt: new Date('2026-11-02T09:00:00Z'),
   leadOrganisationName: 'Police Antwerpen',
   sections: [
-    { section: 'summary', data: { exploitationTypes: ['labour'], minor: false, version: 3 } },
-    { section: 'identity', data: { fullName: 'Ana <b>Pop</b>', documents: [{ type: 'passport', number: 'X1' }], contact: { phone: '+32 1' } } },
+    { section: 'summary', data: { exploitationTypes: ['labour'], minor: false, version: 3 }, documents: [] },
+    {
+      section: 'identity',
+      data: { fullName: 'Ana <b>Pop</b>', documents: [{ type: 'passport', number: 'X1' }], contact: { phone: '+32 1' } },
+      documents: [{ name: 'passport <scan>.pdf', createdAt: new Date('2026-11-03T09:00:00Z') }],
+    },
   ],
+  notes: [{ at: new Date('2026-11-03T11:00:00Z'), kind: 'contact', author: 'Jan Peeters', organisation: 'Police Antwerpen', body: 'Called <Ana>' }],
   accesses: [
     {
       at: new Date('2026-11-03T10:15:00Z'),
@@ -54,7 +59,11 @@ describe('subject report', () => {
         { label: 'Vormen van uitbuiting', value: 'labour' },
         { label: 'Minderjarig', value: 'nee' },
       ],
+      documents: [],
     });
+    expect(report.sections[1]!.documents).toEqual(['passport <scan>.pdf (2026-11-03)']);
+    expect(report.notes).toEqual([{ when: '2026-11-03 11:00', kind: 'contact', who: 'Jan Peeters', organisation: 'Police Antwerpen', body: 'Called <Ana>' }]);
+    expect(report.notesHeading).toBe('Notities en contacten');
     expect(report.sections[1]!.fields).toContainEqual({ label: 'Identiteitsdocumenten', value: 'type: passport; number: X1' });
     expect(report.accesses[0]).toEqual({
       when: '2026-11-03 10:15',
@@ -71,6 +80,9 @@ describe('subject report', () => {
     const html = renderSubjectReportHtml(buildSubjectReport(facts(), 'fr'));
     expect(html).toContain('Ana &lt;b&gt;Pop&lt;/b&gt;');
     expect(html).not.toContain('<b>Pop');
+    expect(html).toContain('<li>passport &lt;scan&gt;.pdf (2026-11-03)</li>');
+    expect(html).toContain('Called &lt;Ana&gt;');
+    expect(html).toContain('<h2>Notes et contacts</h2>');
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain('<title>Passage</title>');
     expect(html).not.toMatch(/<script/i);

@@ -9,7 +9,12 @@ export interface SubjectReport {
   facts: Array<{ label: string; value: string }>;
   dataHeading: string;
   dataIntro: string;
-  sections: Array<{ title: string; fields: Array<{ label: string; value: string }> }>;
+  sections: Array<{ title: string; fields: Array<{ label: string; value: string }>; documents: string[] }>;
+  documentsLabel: string;
+  notesHeading: string;
+  notesIntro: string;
+  notes: Array<{ when: string; kind: string; who: string; organisation: string; body: string }>;
+  noNotes: string;
   accessHeading: string;
   accessIntro: string;
   accessColumns: { when: string; who: string; organisation: string; what: string; sections: string; basis: string };
@@ -26,7 +31,9 @@ export interface SubjectReportFacts {
   createdAt: Date;
   leadOrganisationName: string;
   /** The readable sections, in the policy's order, with their stored fields. */
-  sections: Array<{ section: string; data: Record<string, unknown> }>;
+  sections: Array<{ section: string; data: Record<string, unknown>; documents: Array<{ name: string; createdAt: Date }> }>;
+  /** The notes and contacts the producing organisation may read, oldest first. */
+  notes: Array<{ at: Date; kind: string; author: string; organisation: string; body: string }>;
   accesses: CaseAccess[];
   truncated: boolean;
   generatedAt: Date;
@@ -91,13 +98,28 @@ export function buildSubjectReport(facts: SubjectReportFacts, language: ReportLa
     ],
     dataHeading: m.dataHeading,
     dataIntro: m.dataIntro,
-    sections: facts.sections.map(({ section: name, data }) => {
+    sections: facts.sections.map(({ section: name, data, documents }) => {
       const fields = Object.entries(data)
         .filter(([key]) => key !== 'version')
         .map(([key, value]) => ({ label: fieldLabel(key), value: formatValue(value, m.yes, m.no, fieldLabel) }))
         .filter((field) => field.value !== '');
-      return { title: section(name), fields: fields.length > 0 ? fields : [{ label: '', value: m.empty }] };
+      return {
+        title: section(name),
+        fields: fields.length > 0 ? fields : [{ label: '', value: m.empty }],
+        documents: documents.map((document) => `${document.name} (${document.createdAt.toISOString().slice(0, 10)})`),
+      };
     }),
+    documentsLabel: m.documentsLabel,
+    notesHeading: m.notesHeading,
+    notesIntro: m.notesIntro,
+    notes: facts.notes.map((note) => ({
+      when: utc(note.at),
+      kind: m.noteKinds[note.kind] ?? note.kind,
+      who: note.author,
+      organisation: note.organisation,
+      body: note.body,
+    })),
+    noNotes: m.noNotes,
     accessHeading: m.accessHeading,
     accessIntro: m.accessIntro,
     accessColumns: { when: m.when, who: m.who, organisation: m.organisation, what: m.what, sections: m.sectionsColumn, basis: m.basis },

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '../cases/cases.module';
 import { TaskDeadlines } from './task-deadlines';
+import { TaskLifecycle } from './task-lifecycle';
 import { TaskRepository } from './task.repository';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
@@ -9,6 +10,6 @@ import { TasksService } from './tasks.service';
 @Module({
   imports: [CasesModule],
   controllers: [TasksController],
-  providers: [TasksService, TaskRepository, TaskDeadlines],
+  providers: [TasksService, TaskRepository, TaskDeadlines, TaskLifecycle],
 })
 export class TasksModule {}

@@ -41,6 +41,7 @@ const TABLE_OWNER: Record<string, string> = {
   login_failure: 'auth',
   case: 'cases',
   case_section: 'cases',
+  case_key: 'cases',
   case_reference_counter: 'cases',
   case_closure: 'cases',
   case_reopening: 'cases',

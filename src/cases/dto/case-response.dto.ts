@@ -86,7 +86,19 @@ export class CaseReopeningDto {
   @ApiProperty() reason!: string;
 }
 
+export class LegalHoldDto {
+  @ApiProperty({ description: 'When the hold was set' }) since!: string;
+  @ApiProperty() reason!: string;
+}
+
+export class CaseLegalHoldDto {
+  @ApiProperty({ type: LegalHoldDto, nullable: true, description: 'null: no hold, retention applies after closing' }) legalHold!: LegalHoldDto | null;
+}
+
 export class CaseDto extends CaseHeaderDto {
+  @ApiProperty({ type: String, nullable: true, description: 'When the case was closed' }) closedAt!: string | null;
+  @ApiProperty({ type: LegalHoldDto, nullable: true, description: 'Prosecution’s hold; retention leaves the case alone while it is set' })
+  legalHold!: LegalHoldDto | null;
   @ApiPropertyOptional({ type: SummarySectionView }) summary?: SummarySectionView;
   @ApiPropertyOptional({ type: IdentitySectionView }) identity?: IdentitySectionView;
   @ApiPropertyOptional({ type: CareSectionView }) care?: CareSectionView;

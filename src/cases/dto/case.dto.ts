@@ -93,3 +93,11 @@ export class ClosureReasonDto {
   @MaxLength(2000)
   reason!: string;
 }
+
+export class SetLegalHoldDto {
+  @ApiProperty({ description: 'Why the case must be kept (e.g. the proceedings); no victim data', minLength: 1, maxLength: 500 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
+}

@@ -600,4 +600,20 @@ export const de: Messages = {
   'myTasks.overdue': 'überfällig',
   'myTasks.markDone': 'Als erledigt markieren',
   'myTasks.markDoneNamed': '„{title}“ als erledigt markieren',
+  // Opferrechte: Auskunftsbericht, Aufbewahrungssperre, Aufbewahrungsfrist (Issue 16)
+  'rights.subjectReport': 'Auskunftsbericht (PDF)',
+  'rights.legalHold': 'Aufbewahrungssperre',
+  'rights.held': 'Aufbewahrungssperre aktiv',
+  'rights.heldSince': 'Seit',
+  'rights.notHeld': 'Keine Aufbewahrungssperre: Der Fall wird nach Ablauf seiner Aufbewahrungsfrist nach dem Abschluss anonymisiert.',
+  'rights.setHold': 'Aufbewahrungssperre setzen',
+  'rights.release': 'Aufbewahrungssperre aufheben',
+  'rights.holdIntro': 'Solange die Sperre gilt, wird der Fall über seine Aufbewahrungsfrist hinaus aufbewahrt. Heben Sie sie auf, wenn das Verfahren endet.',
+  'rights.reason': 'Grund',
+  'rights.reasonHint': 'Zum Beispiel das Verfahren, für das er benötigt wird. Keine Angaben zum Opfer.',
+  'rights.confirmHold': 'Sperre setzen',
+  'rights.alreadyHeld': 'Für diesen Fall wurde bereits eine Aufbewahrungssperre gesetzt.',
+  'rights.anonymisedTitle': 'Fall anonymisiert',
+  'rights.anonymised':
+    'Dieser Fall wurde am Ende seiner Aufbewahrungsfrist anonymisiert. Sein Inhalt existiert nicht mehr; nur anonyme Statistiken und das Prüfprotokoll bleiben.',
 };

@@ -595,6 +595,22 @@ export const en = {
   'myTasks.overdue': 'overdue',
   'myTasks.markDone': 'Mark done',
   'myTasks.markDoneNamed': 'Mark “{title}” done',
+  // Victims' rights: subject report, legal hold, retention (issue 16)
+  'rights.subjectReport': 'Subject report (PDF)',
+  'rights.legalHold': 'Legal hold',
+  'rights.held': 'Under legal hold',
+  'rights.heldSince': 'Since',
+  'rights.notHeld': 'No legal hold: the case is anonymised when its retention period after closing ends.',
+  'rights.setHold': 'Set legal hold',
+  'rights.release': 'Lift legal hold',
+  'rights.holdIntro': 'While the hold is set, the case is kept beyond its retention period. Lift it when the proceedings end.',
+  'rights.reason': 'Reason',
+  'rights.reasonHint': 'For example the proceedings it is needed for. No details about the victim.',
+  'rights.confirmHold': 'Set the hold',
+  'rights.alreadyHeld': 'Someone has already set a legal hold on this case.',
+  'rights.anonymisedTitle': 'Case anonymised',
+  'rights.anonymised':
+    'This case was anonymised at the end of its retention period. Its content no longer exists; only anonymous statistics and the audit trail remain.',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -599,4 +599,20 @@ export const fr: Messages = {
   'myTasks.overdue': 'en retard',
   'myTasks.markDone': 'Marquer comme faite',
   'myTasks.markDoneNamed': 'Marquer « {title} » comme faite',
+  // Droits des victimes : rapport d’accès, conservation judiciaire, durée de conservation (issue 16)
+  'rights.subjectReport': 'Rapport d’accès (PDF)',
+  'rights.legalHold': 'Conservation judiciaire',
+  'rights.held': 'Sous conservation judiciaire',
+  'rights.heldSince': 'Depuis le',
+  'rights.notHeld': 'Pas de conservation judiciaire : le dossier est anonymisé à la fin de sa durée de conservation après clôture.',
+  'rights.setHold': 'Imposer la conservation',
+  'rights.release': 'Lever la conservation',
+  'rights.holdIntro': 'Tant que la conservation est imposée, le dossier est gardé au-delà de sa durée de conservation. Levez-la à la fin de la procédure.',
+  'rights.reason': 'Motif',
+  'rights.reasonHint': 'Par exemple la procédure qui l’exige. Aucun détail sur la victime.',
+  'rights.confirmHold': 'Imposer la conservation',
+  'rights.alreadyHeld': 'Une conservation judiciaire est déjà imposée sur ce dossier.',
+  'rights.anonymisedTitle': 'Dossier anonymisé',
+  'rights.anonymised':
+    'Ce dossier a été anonymisé à la fin de sa durée de conservation. Son contenu n’existe plus ; seuls des statistiques anonymes et le journal d’audit subsistent.',
 };

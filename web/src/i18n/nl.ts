@@ -598,4 +598,20 @@ export const nl: Messages = {
   'myTasks.overdue': 'te laat',
   'myTasks.markDone': 'Als klaar markeren',
   'myTasks.markDoneNamed': '„{title}” als klaar markeren',
+  // Rechten van slachtoffers: inzagerapport, juridische bewaring, bewaartermijn (issue 16)
+  'rights.subjectReport': 'Inzagerapport (PDF)',
+  'rights.legalHold': 'Juridische bewaarplicht',
+  'rights.held': 'Onder bewaarplicht',
+  'rights.heldSince': 'Sinds',
+  'rights.notHeld': 'Geen bewaarplicht: de zaak wordt geanonimiseerd wanneer de bewaartermijn na afsluiting verstrijkt.',
+  'rights.setHold': 'Bewaarplicht instellen',
+  'rights.release': 'Bewaarplicht opheffen',
+  'rights.holdIntro': 'Zolang de bewaarplicht geldt, wordt de zaak na de bewaartermijn bewaard. Hef ze op wanneer de procedure afloopt.',
+  'rights.reason': 'Reden',
+  'rights.reasonHint': 'Bijvoorbeeld de procedure waarvoor ze nodig is. Geen gegevens over het slachtoffer.',
+  'rights.confirmHold': 'Bewaarplicht instellen',
+  'rights.alreadyHeld': 'Iemand heeft al een bewaarplicht voor deze zaak ingesteld.',
+  'rights.anonymisedTitle': 'Zaak geanonimiseerd',
+  'rights.anonymised':
+    'Deze zaak is aan het einde van haar bewaartermijn geanonimiseerd. De inhoud bestaat niet meer; alleen anonieme statistieken en het auditspoor blijven.',
 };

@@ -10,6 +10,7 @@ import { isOperational, useMe } from '../../shell/useMe';
 import { usePageTitle } from '../../shell/usePageTitle';
 import { AccessDialog, BreakGlassForm, CaseReferrals, CloseDialog, EndPlacement, ReflectionPeriod } from './CaseExtras';
 import { CaseDocuments, CaseTasks, ClosureBanner, DuplicateWarning, NotesTimeline, ReopenDialog } from './CaseWork';
+import { AnonymisedCase, LegalHoldPanel, SubjectReportButton } from './CaseRights';
 import { useCase } from './hooks';
 import { ReferDialog, type ConsentDraft } from './ReferDialog';
 import { SectionPanel } from './SectionPanel';
@@ -48,6 +49,7 @@ export default function CasePage() {
 
   if (kase.isPending) return <Pending />;
   if (kase.isError) {
+    if (statusOf(kase.error) === 410) return <AnonymisedCase />;
     if (statusOf(kase.error) === 404 && me.data && isOperational(me.data.role)) return <BreakGlassForm caseId={id} />;
     return <Alert color="red">{statusOf(kase.error) === 404 ? t('case.notFound') : t('common.unavailable')}</Alert>;
   }
@@ -56,6 +58,8 @@ export default function CasePage() {
   const actions = data.permissions.actions;
   const open = data.status === 'open';
   const closing = open && data.closure?.status === 'pending';
+  // The victim's report is produced by the lead organisation (API.md); supervisors never see the case at all.
+  const leads = me.data?.organisation.id === data.leadOrganisationId;
 
   return (
     <Stack>
@@ -81,6 +85,7 @@ export default function CasePage() {
           <Button variant="default" onClick={() => setAccessOpen(true)}>
             {t('case.why')}
           </Button>
+          {leads && <SubjectReportButton kase={data} />}
           {open && !closing && actions.includes('close') && (
             <Button variant="default" color="red.8" onClick={() => setCloseOpen(true)}>
               {t('case.close')}
@@ -124,6 +129,7 @@ export default function CasePage() {
           );
         })}
       </Tabs>
+      <LegalHoldPanel kase={data} />
       <CaseReferrals caseId={data.id} />
       <NotesTimeline caseId={data.id} canAdd={open} />
       <CaseTasks caseId={data.id} canAdd={open} />
