@@ -170,6 +170,7 @@ describe('case visibility (property)', () => {
           await t.dataSource.query(`DELETE FROM break_glass_grant WHERE case_id = ANY($1)`, [ids]);
           await t.dataSource.query(`DELETE FROM outbox_event WHERE case_id = ANY($1)`, [ids]);
           await t.dataSource.query(`DELETE FROM case_section WHERE case_id = ANY($1)`, [ids]);
+          await t.dataSource.query(`DELETE FROM case_key WHERE case_id = ANY($1)`, [ids]);
           await t.dataSource.query(`DELETE FROM "case" WHERE id = ANY($1)`, [ids]);
         }
       }),
