@@ -1,5 +1,5 @@
 import { TestApp } from './support/app';
-import { addParticipation, caseBody, createCase } from './support/factories';
+import { addParticipation, caseBody, createCase, userId } from './support/factories';
 
 describe('cases', () => {
   let t: TestApp;
@@ -162,7 +162,16 @@ describe('cases', () => {
       officer,
     );
     expect(explain.status).toBe(200);
-    expect(explain.body.grants).toEqual([expect.objectContaining({ source: 'participation', purpose: 'lead', legalBasis: 'lead' })]);
+    expect(explain.body.grants).toEqual([
+      expect.objectContaining({
+        source: 'participation',
+        purpose: 'lead',
+        legalBasis: 'lead',
+        // Readable context: the organisation by name next to its id.
+        organisation: expect.objectContaining({ slug: 'be-police', name: expect.any(String), type: 'police', country: 'BE' }),
+      }),
+    ]);
+    expect(explain.body.grants[0]).not.toHaveProperty('user');
     const inspector = await t.login('inspector@be-labour.test');
     expect((await t.post(`/api/cases/${created.id}/break-glass`, { justification: 'too short' }, inspector)).status).toBe(400);
     const glass = await t.post<{ expiresAt: string }>(
@@ -181,7 +190,15 @@ describe('cases', () => {
         .sort(),
     ).toEqual(['identity', 'summary']);
     const why = await t.get<{ grants: Array<{ source: string; legalBasis: string; expiresAt: string }> }>(`/api/cases/${created.id}/access`, inspector);
-    expect(why.body.grants).toEqual([expect.objectContaining({ source: 'break_glass', legalBasis: 'break_glass', expiresAt: glass.body.expiresAt })]);
+    expect(why.body.grants).toEqual([
+      expect.objectContaining({
+        source: 'break_glass',
+        legalBasis: 'break_glass',
+        expiresAt: glass.body.expiresAt,
+        organisation: expect.objectContaining({ slug: 'be-labour' }),
+        user: { id: await userId(t.dataSource, 'inspector@be-labour.test'), name: expect.any(String) },
+      }),
+    ]);
     await t.dataSource.query(`UPDATE break_glass_grant SET expires_at = now() - interval '1 second' WHERE case_id = $1`, [created.id]);
     expect((await t.get(`/api/cases/${created.id}`, inspector)).status).toBe(404);
     const events: Array<{ type: string }> = await t.dataSource.query(`SELECT type FROM outbox_event WHERE case_id = $1`, [created.id]);

@@ -27,6 +27,8 @@ export interface Grant {
   legalBasis: LegalBasis;
   sections: Partial<Record<Section, SectionAccess>>;
   expiresAt?: string;
+  /** Break-glass grants: the user it was granted to. */
+  userId?: string;
 }
 
 export interface Permissions {
@@ -151,6 +153,7 @@ export class AccessService {
         legalBasis: LegalBasis.BreakGlass,
         sections: Object.fromEntries(BREAK_GLASS_SECTIONS.map((s) => [s, 'read'])),
         expiresAt: grant.expiresAt.toISOString(),
+        userId: grant.userId,
       });
     }
     return grants;

@@ -12,6 +12,7 @@ import type { Principal, RequestMeta } from '../access/principal';
 import { Sealer } from '../common/crypto';
 import { keyset, type Page, toPage } from '../common/pagination';
 import { Problem } from '../common/problem';
+import { organisationRefs, type OrganisationRefDto, userNames, type UserNameDto } from '../common/readable';
 import { IdentityMatchingService } from '../matching/identity-matching.service';
 import type { IdentityMatchDto } from '../matching/dto/identity-match.dto';
 import { probeOfIdentity } from '../matching/blind-index';
@@ -26,6 +27,8 @@ import type { CreateCaseDto, ListCasesQuery } from './dto/case.dto';
 import type { SectionData } from './sections/sections';
 
 export type SectionView = SectionData & { version: number };
+
+export type ReadableGrant = Omit<Grant, 'userId'> & { organisation: OrganisationRefDto; user?: UserNameDto };
 
 export interface CaseSummaryView {
   id: string;
@@ -178,10 +181,27 @@ export class CasesService {
     );
   }
 
-  explain(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ grants: Grant[]; actions: CaseAction[] }> {
-    return this.readCase({ principal, caseId, meta, action: AuditAction.CaseAccessExplain, basis: null }, ({ ability, loaded }) =>
-      Promise.resolve({ grants: this.access.grants(principal, loaded), actions: this.access.permissions(ability, loaded).actions }),
-    );
+  /** Why the caller sees the case, each grant with its organisation (and a break-glass grant's user) by name (API.md, Readable context). */
+  explain(principal: Principal, caseId: string, meta: RequestMeta): Promise<{ grants: ReadableGrant[]; actions: CaseAction[] }> {
+    return this.readCase({ principal, caseId, meta, action: AuditAction.CaseAccessExplain, basis: null }, async ({ manager, ability, loaded }) => {
+      const grants = this.access.grants(principal, loaded);
+      const organisations = await organisationRefs(
+        manager,
+        grants.map((grant) => grant.organisationId),
+      );
+      const users = await userNames(
+        manager,
+        grants.flatMap((grant) => (grant.userId ? [grant.userId] : [])),
+      );
+      return {
+        grants: grants.map(({ userId, ...grant }) => ({
+          ...grant,
+          organisation: organisations.get(grant.organisationId)!,
+          ...(userId ? { user: users.get(userId)! } : {}),
+        })),
+        actions: this.access.permissions(ability, loaded).actions,
+      };
+    });
   }
 
   /** What the caller may read of a case. */

@@ -20,6 +20,20 @@ export class UserRefDto {
   @ApiProperty({ type: OrganisationRefDto }) organisation!: OrganisationRefDto;
 }
 
+/** A staff member by name, where the organisation is given beside it. */
+export class UserNameDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Jan Peeters' }) name!: string;
+}
+
+/** The names of these users, by id (unknown ids are left out). */
+export async function userNames(db: DataSource | EntityManager, ids: readonly string[]): Promise<Map<string, UserNameDto>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows: UserNameDto[] = await db.query(`SELECT id, name FROM "user" WHERE id = ANY($1::uuid[])`, [unique]);
+  return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name }]));
+}
+
 /** The readable objects of these organisations, by id (unknown ids are left out). */
 export async function organisationRefs(db: DataSource | EntityManager, ids: readonly string[]): Promise<Map<string, OrganisationRefDto>> {
   const unique = [...new Set(ids)];

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CaseAction, LISTED_ACTIONS } from '../../access/case-ability.factory';
 import { LegalBasis, Purpose } from '../../access/policy';
+import { OrganisationRefDto, UserNameDto } from '../../common/readable';
 import { CareSection, IdentitySection, ImmigrationSection, InvestigationSection, SummarySection } from '../sections/section-schemas';
 import { IdentityMatchDto } from '../../matching/dto/identity-match.dto';
 import { CLOSE_REASONS, CLOSURE_STATUSES, type CloseReason, type ClosureStatus } from './case.dto';
@@ -144,6 +145,8 @@ export class AccessGrantDto {
   @ApiProperty({ enum: LegalBasis, enumName: 'LegalBasis' }) legalBasis!: LegalBasis;
   @ApiProperty({ type: SectionPermissionsDto }) sections!: SectionPermissionsDto;
   @ApiPropertyOptional({ description: 'Break-glass grants end' }) expiresAt?: string;
+  @ApiProperty({ type: OrganisationRefDto, description: 'The organisation the grant belongs to, by name' }) organisation!: OrganisationRefDto;
+  @ApiPropertyOptional({ type: UserNameDto, description: 'Break-glass grants: the user it was granted to' }) user?: UserNameDto;
 }
 
 export class CaseAccessDto {

@@ -6,7 +6,7 @@ import { statusOf } from '../../api/errors';
 import { asCountry, type CaseView } from '../../api/types';
 import { useT } from '../../i18n/i18n';
 import { CLOSE_REASONS, label } from '../../i18n/labels';
-import { useOrganisationNames, useReferrals } from '../referrals/hooks';
+import { useReferrals } from '../referrals/hooks';
 import { Deadline } from '../referrals/Deadline';
 import { useBreakGlass, useCaseAccess, useCloseCase, useEndPlacement, useStartReflectionPeriod } from './hooks';
 import { SECTION_ORDER } from './sections';
@@ -14,7 +14,6 @@ import { SECTION_ORDER } from './sections';
 export function AccessDialog({ opened, onClose, kase }: { opened: boolean; onClose: () => void; kase: CaseView }) {
   const t = useT();
   const access = useCaseAccess(kase.id, opened);
-  const names = useOrganisationNames();
   return (
     <Modal opened={opened} onClose={onClose} closeButtonProps={{ 'aria-label': t('common.close') }} title={t('access.title')} size="lg">
       <Stack>
@@ -22,9 +21,11 @@ export function AccessDialog({ opened, onClose, kase }: { opened: boolean; onClo
         {access.isError && <Alert color="red">{t('common.unavailable')}</Alert>}
         {access.data?.grants.map((grant, index) => (
           <Stack key={index} gap={4} p="sm" style={{ border: '1px solid var(--mantine-color-gray-4)', borderRadius: 4 }}>
-            <Text fw={600}>{names.get(grant.organisationId) ?? t('access.yourOrganisation')}</Text>
+            <Text fw={600}>{grant.organisation.name}</Text>
             <Text size="sm">
-              {grant.source === 'break_glass' ? t('access.breakGlass') : t('access.participation', { purpose: label.purpose(t, grantPurpose(grant.purpose)) })}
+              {grant.source === 'break_glass'
+                ? `${t('access.breakGlass')}${grant.user ? ` · ${grant.user.name}` : ''}`
+                : t('access.participation', { purpose: label.purpose(t, grantPurpose(grant.purpose)) })}
             </Text>
             <Text size="sm">{t('access.legalBasis', { basis: t(`basis.${legalBasis(grant.legalBasis)}`) })}</Text>
             <Text size="sm">
