@@ -126,9 +126,9 @@ export function renderLatest(latest: Latest): string {
     `\`${latest.profile.file}\` (\`node --cpu-prof\` on the API child; open it in Chrome DevTools or speedscope). ${fmt(latest.profile.totalMs)} ms of CPU sampled under the load; ` +
       `idle and the first ${fmt(latest.profile.startUpMsSkipped)} ms (start-up until the API listened) excluded.`,
     '',
-    '| # | function | where | package | self ms | % |',
-    '|---:|---|---|---|---:|---:|',
-    ...latest.profile.functions.map((f, i) => `| ${i + 1} | \`${f.name}\` | ${f.where} | ${f.group} | ${fmt(f.selfMs)} | ${f.percent} |`),
+    '| # | function | where | package | called from (outside node:) | self ms | % |',
+    '|---:|---|---|---|---|---:|---:|',
+    ...latest.profile.functions.map((f, i) => `| ${i + 1} | \`${f.name}\` | ${f.where} | ${f.group} | ${f.calledFrom} | ${fmt(f.selfMs)} | ${f.percent} |`),
     '',
     'Self time by package:',
     '',

@@ -20,7 +20,7 @@ export interface ScenarioInputs {
   listPath: string;
   deepPath: string;
   readCaseId: string;
-  /** Cases updated by one connection each, with their current version of the updated section. */
+  /** Cases updated (twice as many as connections, none by two requests at once), with their current version of the updated section. */
   updateCases: Array<{ id: string; version: number }>;
   section: string;
   sectionData: Record<string, unknown>;
@@ -51,15 +51,24 @@ interface Context {
 
 const json = { 'content-type': 'application/json' };
 
+interface LoadState {
+  /** Update cases no request is in flight for. */
+  idle: number[];
+  nextSlot: number;
+  nextAccept: number;
+}
+
 /** The autocannon request sequence of a scenario; each connection repeats it. */
-function requestsOf(spec: LoadSpec, state: { nextSlot: number; nextAccept: number }): Request[] {
+function requestsOf(spec: LoadSpec, state: LoadState): Request[] {
   const { inputs } = spec;
   const officer = { authorization: `Bearer ${inputs.officerToken}` };
-  const slotOf = (context: Context): number => (context.slot ??= state.nextSlot++ % inputs.updateCases.length);
   const update: Request = {
     method: 'PATCH',
+    // A case no other connection is updating: autocannon resets a connection's context after each pass over the
+    // sequence, so cases are lent from a shared idle list and returned, with their new version, on the answer.
     setupRequest: (request, context: Context) => {
-      const target = inputs.updateCases[slotOf(context)]!;
+      context.slot = state.idle.pop() ?? state.nextSlot++ % inputs.updateCases.length;
+      const target = inputs.updateCases[context.slot]!;
       return {
         ...request,
         path: `/api/cases/${target.id}/sections/${inputs.section}`,
@@ -67,9 +76,10 @@ function requestsOf(spec: LoadSpec, state: { nextSlot: number; nextAccept: numbe
         body: JSON.stringify({ version: target.version, data: inputs.sectionData }),
       };
     },
-    // Kept per case, not per connection: the warm-up's connections end, the measured run's go on from the same versions.
     onResponse: (status, body, context: Context) => {
-      if (status === 200) inputs.updateCases[slotOf(context)]!.version = (JSON.parse(body) as { version: number }).version;
+      if (context.slot === undefined) return;
+      if (status === 200) inputs.updateCases[context.slot]!.version = (JSON.parse(body) as { version: number }).version;
+      state.idle.push(context.slot);
     },
   };
   const list: Request = { method: 'GET', path: inputs.listPath, headers: officer };
@@ -117,7 +127,7 @@ function requestsOf(spec: LoadSpec, state: { nextSlot: number; nextAccept: numbe
   }
 }
 
-async function run(spec: LoadSpec, seconds: number, state: { nextSlot: number; nextAccept: number }): Promise<Result> {
+async function run(spec: LoadSpec, seconds: number, state: LoadState): Promise<Result> {
   return autocannon({ url: spec.url, connections: spec.connections, duration: seconds, timeout: 30, requests: requestsOf(spec, state) });
 }
 
@@ -127,7 +137,7 @@ async function run(spec: LoadSpec, seconds: number, state: { nextSlot: number; n
  */
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_LOAD_SPEC!) as LoadSpec;
-  const state = { nextSlot: 0, nextAccept: 0 };
+  const state: LoadState = { idle: spec.inputs.updateCases.map((_, index) => index), nextSlot: 0, nextAccept: 0 };
   if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds, state);
   const result = await run(spec, spec.durationSeconds, state);
   const report: LoadRun = {

@@ -194,7 +194,7 @@ export async function runPhysical({ settings, log, defer }: PhysicalRunOptions):
       [police, shown, prosecution],
     );
     const ids = pool.rows.map((row) => row.id);
-    const updateCases = ids.splice(0, settings.connections);
+    const updateCases = ids.splice(0, 2 * settings.connections);
     const [captureA, captureB, checkPassage, checkBaseline] = ids.splice(0, 4);
     const acceptCases = ids;
     if (!checkBaseline || acceptCases.length < 100) throw new Error(`only ${pool.rows.length} open cases of be-police to mutate: raise BENCH_CASES`);

@@ -1,7 +1,7 @@
 /** The parts of a V8 .cpuprofile (node --cpu-prof) the summary reads. */
 interface CpuProfile {
   startTime: number;
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -9,7 +9,7 @@ interface CpuProfile {
 export interface ProfileSummary {
   totalMs: number;
   /** Top functions by self time. */
-  functions: Array<{ name: string; where: string; group: string; selfMs: number; percent: number }>;
+  functions: Array<{ name: string; where: string; group: string; calledFrom: string; selfMs: number; percent: number }>;
   /** Self time by package (node_modules package, Passage source folder, or V8/Node internals). */
   groups: Array<{ group: string; selfMs: number; percent: number }>;
 }
@@ -39,7 +39,20 @@ export function summariseProfile(profile: CpuProfile, top: number, skipMs = 0): 
     at += delta;
     if (at >= skipMs * 1000) self.set(id, (self.get(id) ?? 0) + delta);
   });
-  const byFunction = new Map<string, { name: string; where: string; group: string; micros: number }>();
+  // Native functions (writev, GC, crypto) have no script: the nearest caller with one says whose work it is.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const callerOf = (id: number): string => {
+    let at = parent.get(id);
+    while (at !== undefined) {
+      const frame = byId.get(at)!.callFrame;
+      if (frame.url && !frame.url.startsWith('node:')) return `${frame.functionName || '(anonymous)'} (${groupOf(frame.url, frame.functionName)})`;
+      at = parent.get(at);
+    }
+    return '';
+  };
+  const byFunction = new Map<string, { name: string; where: string; group: string; callers: Map<string, number>; micros: number }>();
   const byGroup = new Map<string, number>();
   let total = 0;
   for (const node of profile.nodes) {
@@ -52,8 +65,10 @@ export function summariseProfile(profile: CpuProfile, top: number, skipMs = 0): 
     const where = url ? `${url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/')}:${lineNumber + 1}` : '';
     const key = `${name} ${where}`;
     const group = groupOf(url, name);
-    const entry = byFunction.get(key) ?? { name, where, group, micros: 0 };
+    const entry = byFunction.get(key) ?? { name, where, group, callers: new Map<string, number>(), micros: 0 };
     entry.micros += micros;
+    const caller = callerOf(node.id);
+    entry.callers.set(caller, (entry.callers.get(caller) ?? 0) + micros);
     byFunction.set(key, entry);
     byGroup.set(group, (byGroup.get(group) ?? 0) + micros);
   }
@@ -64,7 +79,20 @@ export function summariseProfile(profile: CpuProfile, top: number, skipMs = 0): 
     functions: [...byFunction.values()]
       .sort((x, y) => y.micros - x.micros)
       .slice(0, top)
-      .map((f) => ({ name: f.name, where: f.where, group: f.group, selfMs: ms(f.micros), percent: percent(f.micros) })),
+      .map((f) => ({
+        name: f.name,
+        where: f.where,
+        group: f.group,
+        // The two callers (outside Node's own modules) that account for most of its self time.
+        calledFrom: [...f.callers.entries()]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 2)
+          .filter(([caller]) => caller !== '')
+          .map(([caller, micros]) => `${caller} ${percent(micros)}%`)
+          .join('; '),
+        selfMs: ms(f.micros),
+        percent: percent(f.micros),
+      })),
     groups: [...byGroup.entries()]
       .sort((x, y) => y[1] - x[1])
       .slice(0, top)
