@@ -10,7 +10,7 @@ import { seedDemoData } from '../src/seed/demo-data';
 import { type AppLaunch, type BenchProcess, startApiProcess } from './api-processes';
 import type { BaselineScript, ScriptRoute } from './baseline-script';
 import { createBenchDatabase, dropBenchDatabase, withClient } from './database';
-import { renderLatest, type Latest, type Measured, type ScenarioResult } from './latest';
+import { renderLatest, type Latest, type Measured, type ProfiledRun, type ScenarioResult } from './latest';
 import type { LoadRun, LoadSpec, ScenarioInputs, ScenarioName } from './load-child';
 import { describeMachine } from './machine';
 import { measureNotifications } from './notifications';
@@ -60,12 +60,13 @@ function load(spec: LoadSpec): Promise<LoadRun> {
   });
 }
 
-function startBaseline(script: BaselineScript, databaseUrl: string, dir: string): Promise<BenchProcess> {
+function startBaseline(script: BaselineScript, databaseUrl: string, dir: string, cpuProfileDir?: string): Promise<BenchProcess> {
   const path = join(dir, 'baseline-script.json');
   writeFileSync(path, JSON.stringify(script));
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'baseline-server.js'), [], {
       env: { ...process.env, BENCH_BASELINE_SCRIPT: path, BENCH_BASELINE_DATABASE_URL: databaseUrl },
+      execArgv: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -260,19 +261,17 @@ export async function runPhysical({ settings, log, defer }: PhysicalRunOptions):
     const statementCounts = Object.fromEntries(routes.map((route) => [route.name, route.statements.length]));
     log(`captured statements per request: ${JSON.stringify(statementCounts)}`);
 
-    const baseline = await startBaseline(
-      {
-        jwtSecret: config.jwtSecret.toString('base64'),
-        keys: config.encryptionKeys.map((k) => ({ id: k.id, key: k.key.toString('base64') })),
-        poolMax: 20,
-        routes,
-      },
-      database.url,
-      workDir,
-    );
+    const script: BaselineScript = {
+      jwtSecret: config.jwtSecret.toString('base64'),
+      keys: config.encryptionKeys.map((k) => ({ id: k.id, key: k.key.toString('base64') })),
+      poolMax: 20,
+      routes,
+    };
+    const baseline = await startBaseline(script, database.url, workDir);
     defer(() => baseline.close());
     const passage = await startApiProcess(launch, 'audited');
     defer(() => passage.close());
+    const apiRssIdleMb = (await peakRss(passage.pid, Promise.resolve())).peakMb;
 
     // 2. Self-check: the baseline answers what Passage answers (exactly for reads; ids, times and versions masked for writes).
     const checks: Latest['selfCheck'] = [];
@@ -380,28 +379,32 @@ export async function runPhysical({ settings, log, defer }: PhysicalRunOptions):
     await passage.close();
     await baseline.close();
 
-    // 4. CPU profile of the API under the read and list load.
-    const profileDir = join(settings.outDir, 'profile');
-    rmSync(profileDir, { recursive: true, force: true });
-    mkdirSync(profileDir, { recursive: true });
-    const forkedAt = Date.now();
-    const profiled = await startApiProcess(launch, 'audited', { cpuProfileDir: profileDir });
-    const skipMs = Date.now() - forkedAt;
-    for (const scenario of ['read', 'list'] as const) {
-      await load({
-        url: profiled.url!,
-        scenario,
-        connections: settings.connections,
-        durationSeconds: settings.durationSeconds,
-        warmupSeconds: settings.warmupSeconds,
-        inputs: { ...inputs, updateCases: [], acceptOffset },
-      });
-    }
-    await profiled.close();
-    const profileFile = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-    if (!profileFile) throw new Error(`the profiled API wrote no .cpuprofile into ${profileDir}`);
-    const profile = summariseProfile(JSON.parse(readFileSync(join(profileDir, profileFile), 'utf8')), 15, skipMs);
-    log(`profile: ${join(profileDir, profileFile)}`);
+    // 4. CPU profiles under the read and list load: the API, then the baseline for comparison (CPU per request).
+    const profileRoot = join(settings.outDir, 'profile');
+    rmSync(profileRoot, { recursive: true, force: true });
+    const profileOf = async (name: string, start: (dir: string) => Promise<BenchProcess>): Promise<ProfiledRun> => {
+      const dir = join(profileRoot, name);
+      mkdirSync(dir, { recursive: true });
+      const forkedAt = Date.now();
+      const server = await start(dir);
+      const skipMs = Date.now() - forkedAt;
+      let requests = 0;
+      // No separate warm-up: every request the profile holds is counted, JIT warm-up included on both sides.
+      for (const scenario of ['read', 'list'] as const) {
+        const at = { url: server.url!, scenario, connections: settings.connections, warmupSeconds: 0 };
+        requests += (
+          await load({ ...at, durationSeconds: settings.durationSeconds + settings.warmupSeconds, inputs: { ...inputs, updateCases: [], acceptOffset } })
+        ).requests;
+      }
+      await server.close();
+      const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`the profiled ${name} wrote no .cpuprofile into ${dir}`);
+      const summary = summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), 15, skipMs);
+      log(`profile of ${name}: ${join(dir, file)}, ${requests} requests, ${((summary.totalMs * 1000) / requests).toFixed(0)} µs of CPU per request`);
+      return { file: join(dir, file), startUpMsSkipped: skipMs, requests, ...summary };
+    };
+    const profile = await profileOf('passage', (dir) => startApiProcess(launch, 'audited', { cpuProfileDir: dir }));
+    const baselineProfile = await profileOf('baseline', (dir) => startBaseline(script, database.url, workDir, dir));
 
     // 5. Scale curve: list and read p99 as the case table grows (seeded on top of what is there).
     const scale: Latest['scale'] = [];
@@ -445,9 +448,11 @@ export async function runPhysical({ settings, log, defer }: PhysicalRunOptions):
         perSecond: Math.round(one?.notificationsPerSecond ?? 0),
       },
       apiRssMb,
+      apiRssIdleMb,
       selfCheck: checks,
       statementsPerRequest: statementCounts,
-      profile: { file: join(profileDir, profileFile), startUpMsSkipped: skipMs, ...profile },
+      profile,
+      baselineProfile,
     };
   });
 }
