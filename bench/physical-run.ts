@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Client } from 'pg';
 import { Sealer } from '../src/common/crypto';
 import { migrate } from '../src/database/migrate';
@@ -143,6 +144,20 @@ export async function runPhysical({ settings, log, defer }: PhysicalRunOptions):
   defer(async () => {
     if (settings.keepDatabase) log(`kept database ${database.name} (BENCH_KEEP_DB)`);
     else await dropBenchDatabase(settings.postgresUrl, database.name);
+  });
+  defer(async () => {
+    // The API processes' keys (rate limit) under this run's prefix.
+    const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
   });
   const workDir = mkdtempSync(join(tmpdir(), 'passage-bench-'));
   defer(() => Promise.resolve(rmSync(workDir, { recursive: true, force: true })));
