@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '../src/http';
 import type { AppLaunch } from './api-processes';
 import { createHttpAppWithoutAudit } from './no-audit-app';
+import { installPgCapture } from './pg-capture';
 import { benchAppConfig } from './settings';
 
 /**
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   const variant = process.env.BENCH_API_VARIANT;
   if (!raw || (variant !== 'audited' && variant !== 'no-audit') || !process.send) throw new Error('api-child runs from bench/api-processes.ts only');
   const launch = JSON.parse(raw) as AppLaunch;
+  // Installed before the application opens its pool; costs one array push per statement while idle.
+  const capture = process.env.BENCH_PG_CAPTURE === '1' ? installPgCapture() : undefined;
   const config = benchAppConfig(launch.databaseUrl, launch.redisUrl, launch.redisPrefix, launch.appEnv);
   const app: NestFastifyApplication =
     variant === 'audited' ? await createHttpApp(config, launch.databaseUrl) : await createHttpAppWithoutAudit(config, launch.databaseUrl);
@@ -22,7 +25,11 @@ async function main(): Promise<void> {
   const close = (): void => {
     void app.close().finally(() => process.exit(0));
   };
-  process.on('message', (message) => message === 'close' && close());
+  process.on('message', (message) => {
+    if (message === 'close') close();
+    // 'capture': the statements sent since the last one (bench/physical.ts asks around each captured request).
+    else if (message === 'capture' && capture) process.send!({ captured: capture.take() });
+  });
   process.on('disconnect', close);
   process.send({ ready: true, url });
 }

@@ -1,6 +1,19 @@
 /** The part of autocannon's programmatic API the benchmarks use (the package ships no types). */
 declare module 'autocannon' {
+  /** One request of a sequence each connection repeats; the functions run in the load process. */
+  export interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- autocannon hands each connection's context object through untyped
+    setupRequest?: (request: Request, context: any) => Request;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    onResponse?: (status: number, body: string, context: any) => void;
+  }
+
   export interface Options {
+    requests?: Request[];
     url: string;
     connections?: number;
     /** Seconds. */

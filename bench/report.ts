@@ -373,7 +373,7 @@ export function renderReport(results: BenchResults): string {
     '## Reproduce',
     '',
     '`npm run bench` (PostgreSQL at 127.0.0.1:5432 with trust auth, Redis at 127.0.0.1:6379). It creates and drops a database `passage_bench_*` and deletes its Redis keys. ' +
-      'A quick run: `BENCH_CASES=5000 BENCH_AUDIT_EVENTS=20000 BENCH_DURATION=2 BENCH_OUT=/tmp/bench npm run bench`. ' +
+      'A quick run: `BENCH_ONLY=sections BENCH_CASES=5000 BENCH_AUDIT_EVENTS=20000 BENCH_DURATION=2 BENCH_OUT=/tmp/bench npm run bench`. ' +
       '`node dist/bench/run.js --render` rewrites this report from results.json without measuring again. ' +
       '`BENCH_ONLY=notifications npm run bench` measures only section 5 and merges it into the results.json in BENCH_OUT (about 2 minutes).',
     '',
@@ -386,10 +386,10 @@ export function renderReport(results: BenchResults): string {
     '| BENCH_CONNECTIONS | 10 | concurrent connections |',
     '| BENCH_AUDIT_ROUNDS | 5 | alternating rounds of sections 2 and 2a |',
     '| BENCH_SEED | 42 | seed of the data generator |',
-    '| BENCH_OUT | bench/results | where REPORT.md and results.json go |',
+    '| BENCH_OUT | bench/results | where SECTIONS.md and results.json go (not committed) |',
     '| BENCH_KEEP_DB | false | keep the database for inspection |',
     '| BENCH_POSTGRES_URL, BENCH_REDIS_URL | 127.0.0.1 | loopback only |',
-    '| BENCH_ONLY | | `notifications`: only section 5, merged into the stored results; `audit`: only sections 2, 2a and 3, written to AUDIT.md and audit.json; `statistics`: only section 6 (cases seeded, no audit events), written to STATISTICS.md and statistics.json |',
+    '| BENCH_ONLY | | `sections`: this report; `notifications`: only section 5, merged into the stored results; `audit`: only sections 2, 2a and 3, written to AUDIT.md and audit.json; `statistics`: only section 6 (cases seeded, no audit events), written to STATISTICS.md and statistics.json; unset: Passage against the baseline (docs/performance.md) |',
     '| BENCH_NOTIFY_SECONDS | 30 | seconds of the notification latency run |',
     '| BENCH_NOTIFY_RATE | 100 | events per second of the latency run |',
     '| BENCH_NOTIFY_BURST | 5000 | events per throughput burst |',

@@ -31,6 +31,8 @@ import { loadDirectory, seedCases } from './seed-cases';
 import { benchAppConfig, benchSecrets, type BenchSettings, loadBenchSettings } from './settings';
 import { measureStatistics } from './statistics';
 import { measureTokenVerification, type TokenCost } from './token-cost';
+import { targetsOf } from './latest';
+import { runPhysical, writeLatest } from './physical-run';
 import type { VerifyReport } from './verify-child';
 
 const log = (line: string): void => {
@@ -231,13 +233,32 @@ async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> 
   }
 }
 
-/** `--render`: rewrites REPORT.md from results.json (findings recomputed) without measuring anything again. */
+/** The default run: Passage against the baseline, into latest.json and REPORT.md (bench/physical-run.ts). */
+async function againstBaseline(settings: BenchSettings): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void runDeferred().finally(() => process.exit(130));
+    });
+  }
+  const started = performance.now();
+  try {
+    const latest = await runPhysical({ settings, log, defer });
+    writeLatest(settings.outDir, latest);
+    log(`wrote ${join(settings.outDir, 'latest.json')} and REPORT.md in ${Math.round((performance.now() - started) / 1000)} s`);
+    for (const target of targetsOf(latest)) log(`${target.met ? 'MET' : 'MISSED'}: ${target.target}: ${target.measured} (${target.threshold})`);
+  } finally {
+    await runDeferred();
+  }
+}
+
+/** `--render`: rewrites SECTIONS.md from results.json (findings recomputed) without measuring anything again. */
 function render(outDir: string): void {
   const stored = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as BenchResults;
   const results: BenchResults = { ...stored, findings: findingsOf(stored) };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(outDir, 'REPORT.md'), renderReport(results));
-  log(`rewrote ${join(outDir, 'REPORT.md')} from results.json`);
+  writeFileSync(join(outDir, 'SECTIONS.md'), renderReport(results));
+  log(`rewrote ${join(outDir, 'SECTIONS.md')} from results.json`);
 }
 
 /** Clean-ups of sections that own their database (notifications), run on SIGINT/SIGTERM too. */
@@ -274,8 +295,8 @@ async function notificationsOnly(settings: BenchSettings): Promise<void> {
     const merged: Omit<BenchResults, 'findings'> = { ...previous, notifications };
     const results: BenchResults = { ...merged, findings: findingsOf(merged) };
     writeFileSync(stored, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(settings.outDir, 'REPORT.md'), renderReport(results));
-    log(`merged the notifications section into ${stored} and rewrote REPORT.md`);
+    writeFileSync(join(settings.outDir, 'SECTIONS.md'), renderReport(results));
+    log(`merged the notifications section into ${stored} and rewrote SECTIONS.md`);
   } else {
     writeFileSync(join(settings.outDir, 'notifications.json'), `${JSON.stringify(notifications, null, 2)}\n`);
     writeFileSync(join(settings.outDir, 'NOTIFICATIONS.md'), `${renderNotifications(notifications, '').join('\n')}\n`);
@@ -288,6 +309,7 @@ async function main(): Promise<void> {
   const settings = loadBenchSettings();
   if (process.argv.includes('--render')) return render(settings.outDir);
   if (settings.only === 'notifications') return notificationsOnly(settings);
+  if (settings.only === undefined) return againstBaseline(settings);
   const redisPrefix = `bench:${randomBytes(4).toString('hex')}`;
   const database = await createBenchDatabase(settings.postgresUrl);
   log(`database ${database.name}, Redis prefix ${redisPrefix}`);
@@ -426,8 +448,8 @@ async function main(): Promise<void> {
     }
     mkdirSync(settings.outDir, { recursive: true });
     writeFileSync(join(settings.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(settings.outDir, 'REPORT.md'), renderReport(results));
-    log(`wrote ${join(settings.outDir, 'REPORT.md')} and results.json`);
+    writeFileSync(join(settings.outDir, 'SECTIONS.md'), renderReport(results));
+    log(`wrote ${join(settings.outDir, 'SECTIONS.md')} and results.json`);
     for (const finding of results.findings) log(`finding: ${finding}`);
   } finally {
     await cleanUp();

@@ -252,6 +252,9 @@ export async function seedCases(
   // Foreign-key triggers off for this transaction (superuser only): the rows are consistent by
   // construction, and checkReferences proves it afterwards with one anti-join per reference.
   await client.query(`SET LOCAL session_replication_role = replica`);
+  // Continue the numbering of cases already there (a scale step adds to a seeded database).
+  const existing = await client.query<{ country: string; year: number; last_value: number }>(`SELECT country, year, last_value FROM case_reference_counter`);
+  for (const row of existing.rows) counters.set(`${row.country}:${row.year}`, Number(row.last_value));
   // The batch PostgreSQL is inserting while the next one is generated.
   let inFlight: Promise<void> = Promise.resolve();
   for (let batchStart = 0; batchStart < count; batchStart += BATCH) {
@@ -541,7 +544,7 @@ export async function seedCases(
     // Sent without waiting: PostgreSQL inserts this batch while the next one is generated and sealed.
     inFlight = settled(bulkInsert(client, [cases, sections, consents, participations, grants]));
     stats.cases += cases.length;
-    if ((batchStart / BATCH) % 5 === 4) log(`  ${stats.cases.toLocaleString('en')} cases`);
+    if ((batchStart / BATCH) % 5 === 4) log(progress(stats.cases, count, (performance.now() - started) / 1000));
   }
 
   const waitStarted = performance.now();
@@ -561,6 +564,17 @@ export async function seedCases(
   stats.seconds = (performance.now() - started) / 1000;
   await checkReferences(client);
   return { cases: seeded, stats };
+}
+
+/** `[#####-----]  40% 400,000 of 1,000,000 cases, 9,500/s, ETA 63 s`: the seeding's progress bar, one line per step. */
+function progress(done: number, total: number, seconds: number): string {
+  const width = 20;
+  const filled = Math.round((done / total) * width);
+  const rate = done / Math.max(seconds, 0.001);
+  return (
+    `  [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}% ` +
+    `${done.toLocaleString('en')} of ${total.toLocaleString('en')} cases, ${Math.round(rate).toLocaleString('en')}/s, ETA ${Math.round((total - done) / rate)} s`
+  );
 }
 
 /** Every foreign key the bulk load filled, checked once with the triggers back on: no row may point nowhere. */

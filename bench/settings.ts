@@ -13,6 +13,10 @@ export interface BenchSettings {
   connections: number;
   /** Alternating rounds of the audit write cost and API-process comparisons. */
   auditRounds: number;
+  /** Alternating rounds of Passage and the baseline (medians over them). */
+  rounds: number;
+  /** Case counts of the scale curve (BENCH_SCALE_STEPS, comma-separated). */
+  scaleSteps: number[];
   seed: number;
   outDir: string;
   keepDatabase: boolean;
@@ -21,10 +25,12 @@ export interface BenchSettings {
   redisUrl: string;
   /**
    * BENCH_ONLY=notifications: measure only the notifications section and merge it into results.json;
-   * BENCH_ONLY=audit: only the audit sections (write cost, API processes, verification), written to AUDIT.md.
-   * BENCH_ONLY=statistics: only the statistics section over the seeded cases, written to STATISTICS.md.
+   * BENCH_ONLY=audit: only the audit sections (write cost, API processes, verification), written to AUDIT.md;
+   * BENCH_ONLY=statistics: only the statistics section over the seeded cases, written to STATISTICS.md;
+   * BENCH_ONLY=sections: the detailed sections (plans, audit, statistics, notifications) into results.json and SECTIONS.md.
+   * Unset: Passage against the baseline (bench/physical-run.ts) into latest.json and REPORT.md.
    */
-  only?: 'notifications' | 'audit' | 'statistics';
+  only?: 'notifications' | 'audit' | 'statistics' | 'sections';
   notifications: NotificationSettings;
 }
 
@@ -66,6 +72,8 @@ export function loadBenchSettings(env: Env = process.env): BenchSettings {
     warmupSeconds: whole(env, 'BENCH_WARMUP', 2, 0, 60),
     connections: whole(env, 'BENCH_CONNECTIONS', 10, 1, 200),
     auditRounds: whole(env, 'BENCH_AUDIT_ROUNDS', 5, 1, 50),
+    rounds: whole(env, 'BENCH_ROUNDS', 3, 1, 20),
+    scaleSteps: steps(env.BENCH_SCALE_STEPS),
     seed: whole(env, 'BENCH_SEED', 42, 0, 2 ** 31),
     outDir: resolve(env.BENCH_OUT || 'bench/results'),
     keepDatabase: env.BENCH_KEEP_DB === 'true' || env.BENCH_KEEP_DB === '1',
@@ -81,11 +89,19 @@ export function loadBenchSettings(env: Env = process.env): BenchSettings {
   };
 }
 
+function steps(raw: string | undefined): number[] {
+  if (raw === undefined || raw === '') return [10_000, 100_000, 1_000_000];
+  const values = raw.split(',').map((part) => Number(part.trim().replace(/_/g, '')));
+  if (values.some((v) => !Number.isInteger(v) || v < 100 || v > 2_000_000))
+    throw new Error(`BENCH_SCALE_STEPS must be case counts from 100 to 2,000,000, got "${raw}"`);
+  return values.sort((a, b) => a - b);
+}
+
 function only(env: Env): BenchSettings['only'] {
   const raw = env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'notifications' || raw === 'audit' || raw === 'statistics') return raw;
-  throw new Error(`BENCH_ONLY must be "notifications", "audit" or "statistics" (or unset for the full run), got "${raw}"`);
+  if (raw === 'notifications' || raw === 'audit' || raw === 'statistics' || raw === 'sections') return raw;
+  throw new Error(`BENCH_ONLY must be "notifications", "audit", "statistics" or "sections" (or unset for the run against the baseline), got "${raw}"`);
 }
 
 /** Fresh secrets for one bench run, as environment: handed to child processes so they build the same configuration. */

@@ -36,16 +36,37 @@ export interface Permissions {
   actions: CaseAction[];
 }
 
+/** How long a built ability is reused for the same principal (far below the 5 s a revocation may take). */
+export const ABILITY_CACHE_MS = 1_000;
+
 /**
  * The one place case authorization is decided: abilities from CaseAbilityFactory, the case as
  * a subject, and the SQL predicate for lists, all from the same rules.
  */
 @Injectable()
 export class AccessService {
+  private readonly cached = new Map<string, { ability: CaseAbility; at: number }>();
+
   constructor(private readonly abilities: CaseAbilityFactory) {}
 
-  abilityFor(principal: Principal, now = new Date()): CaseAbility {
-    return this.abilities.createFor(principal, now);
+  /**
+   * The principal's ability. Without an explicit `now`, one built less than ABILITY_CACHE_MS ago
+   * for the same principal (user, session, organisation, type, role, country: any change is a new
+   * key) is reused: building it was a per-request cost of every case route. The only time in its
+   * rules is the break-glass expiry, so a grant may count up to that long after it expired in a
+   * list's predicate (a single case's grants are loaded with `expires_at > now()` regardless);
+   * deactivation and logout are the principal loader's (5 s).
+   */
+  abilityFor(principal: Principal, now?: Date): CaseAbility {
+    if (now) return this.abilities.createFor(principal, now);
+    const key = `${principal.userId}:${principal.sessionId}:${principal.organisationId}:${principal.organisationType}:${principal.role}:${principal.country ?? ''}`;
+    const at = Date.now();
+    const hit = this.cached.get(key);
+    if (hit && at - hit.at < ABILITY_CACHE_MS) return hit.ability;
+    const ability = this.abilities.createFor(principal, new Date(at));
+    if (this.cached.size > 10_000) this.cached.clear();
+    this.cached.set(key, { ability, at });
+    return ability;
   }
 
   /** The case with its live participations and unexpired break-glass grants, or undefined. */

@@ -1,5 +1,4 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo } from 'react';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import type { NewReferral, Referral } from '../../api/types';
@@ -40,16 +39,6 @@ export function useOrganisations(type: OrganisationType | undefined, country: Co
     enabled: type !== undefined,
     queryFn: () => unwrap(api.GET('/api/organisations', { params: { query: { type, country } } })),
   });
-}
-
-/** Organisation names by id, from the directory every signed-in user may read (organisations are not victim data). */
-export function useOrganisationNames(): Map<string, string> {
-  const directory = useQuery({
-    queryKey: ['organisations', 'all'],
-    queryFn: () => unwrap(api.GET('/api/organisations')),
-    staleTime: 5 * 60_000,
-  });
-  return useMemo(() => new Map((directory.data?.items ?? []).map((organisation) => [organisation.id, organisation.name])), [directory.data]);
 }
 
 export function useCreateReferral(caseId: string) {
