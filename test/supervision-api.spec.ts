@@ -21,7 +21,8 @@ describe('supervision console API', () => {
   let since: string;
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    // A database of its own: the directory names whoever acted on the scope's cases, and other suites act on BE cases too.
+    t = await TestApp.start({ DATABASE_URL: await isolatedDatabaseUrl('supervision') });
     since = new Date(Date.now() - 1000).toISOString();
     beCase = await createCase(t, await token('officer@be-police.test'));
     const read = await t.request('GET', `/api/cases/${beCase.id}`, {
