@@ -76,6 +76,13 @@ describe('closing a case the prosecution takes part in, and reopening it', () =>
     expect(read.body.status).toBe('open');
     expect(read.body.closure).toMatchObject({ status: 'pending', reason: 'returned_home', decidedAt: null, rejectionReason: null });
     expect((await t.get<CaseBody>(`/api/cases/${caseId}`, prosecutor)).body.permissions.actions).toContain('decideClosure');
+    // The list says so too, for this case only.
+    const reference = (await t.get<{ reference: string }>(`/api/cases/${caseId}`, officer)).body.reference;
+    const listed = await t.get<{ items: Array<{ id: string; status: string; closing: boolean }> }>(`/api/cases?reference=${reference}`, officer);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: caseId, status: 'open', closing: true })]);
+    const others = await t.get<{ items: Array<{ id: string; closing: boolean }> }>('/api/cases?limit=100', officer);
+    expect(others.body.items.filter((item) => item.closing).map((item) => item.id)).toContain(caseId);
+    expect(others.body.items.every((item) => typeof item.closing === 'boolean')).toBe(true);
     expect(await eventsOf(caseId)).toEqual([{ type: 'case.closure_requested', organisation_ids: [org.prosecution] }]);
     expect(await closureDeadline(caseId)).toEqual([{ pending: true, organisation_ids: [org.prosecution] }]);
 

@@ -15,6 +15,7 @@ export interface CaseListRow {
   updated_at: Date;
   data: SectionData;
   version: number;
+  closing: boolean;
 }
 
 /**
@@ -44,10 +45,15 @@ export class CaseRepository {
     return { id: inserted[0]!.id, reference };
   }
 
-  /** The page of cases selected by `pageQuery` (a statement yielding `case_id`), with their summaries, newest first. */
+  /**
+   * The page of cases selected by `pageQuery` (a statement yielding `case_id`), with their
+   * summaries, newest first, and whether each waits for the prosecution to approve its closing
+   * (one probe of the pending-closing unique index per row of the page).
+   */
   list(pageQuery: string, params: SqlParams): Promise<CaseListRow[]> {
     return this.dataSource.query(
-      `SELECT c.id, c.reference, c.country, c.status, c.lead_organisation_id, c.created_at, c.created_at::text AS created_key, c.updated_at, s.data, s.version
+      `SELECT c.id, c.reference, c.country, c.status, c.lead_organisation_id, c.created_at, c.created_at::text AS created_key, c.updated_at, s.data, s.version,
+              EXISTS (SELECT 1 FROM case_closure cc WHERE cc.case_id = c.id AND cc.status = 'pending') AS closing
          FROM (${pageQuery}) page
          JOIN "case" c ON c.id = page.case_id
          JOIN case_section s ON s.case_id = c.id AND s.section = 'summary'

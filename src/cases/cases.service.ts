@@ -35,6 +35,8 @@ export interface CaseSummaryView {
   reference: string;
   country: string;
   status: 'open' | 'closed';
+  /** Open, but its closing waits for the prosecution's approval (list items only; the case view has `closure`). */
+  closing?: boolean;
   leadOrganisationId: string;
   createdAt: string;
   updatedAt: string;
@@ -166,6 +168,7 @@ export class CasesService {
         reference: row.reference,
         country: row.country,
         status: row.status,
+        closing: row.closing,
         leadOrganisationId: row.lead_organisation_id,
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),

@@ -156,6 +156,11 @@ describe('case work journeys', () => {
     await visible(officer.getByTestId('closure-banner').getByText('Closing waits for the prosecution’s approval'));
     expect(await officer.getByRole('button', { name: 'Close case' }).count()).toBe(0);
     await shot(officer, 'case-work-closing-lead');
+    // The case list says "Closing" too.
+    const list = await as('officer@be-police.test', '/cases');
+    await list.getByLabel('Search by reference').fill(reference);
+    const row = list.getByRole('row').filter({ has: list.getByRole('link', { name: reference }) });
+    await visible(row.getByText('Closing', { exact: true }));
 
     const prosecutor = await as('prosecutor@be-prosecution.test', `/cases/${caseId}`);
     const banner = prosecutor.getByTestId('closure-banner');

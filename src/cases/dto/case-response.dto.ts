@@ -60,6 +60,7 @@ class CaseHeaderDto {
 }
 
 export class CaseSummaryDto extends CaseHeaderDto {
+  @ApiProperty({ description: "Open, but its closing waits for the prosecution's approval" }) closing!: boolean;
   @ApiProperty({ type: SummarySectionView }) summary!: SummarySectionView;
 }
 

@@ -66,8 +66,8 @@ export default function CaseListPage() {
                   </Anchor>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={item.status === 'open' ? 'teal.9' : 'gray.7'} variant="filled">
-                    {label.caseStatus(t, item.status)}
+                  <Badge color={item.closing ? 'red.9' : item.status === 'open' ? 'teal.9' : 'gray.7'} variant="filled">
+                    {item.closing ? t('closure.closing') : label.caseStatus(t, item.status)}
                   </Badge>
                 </Table.Td>
                 <Table.Td>{(item.summary?.exploitationTypes ?? []).map((type) => label.exploitation(t, type)).join(', ')}</Table.Td>
