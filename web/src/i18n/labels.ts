@@ -15,7 +15,7 @@ type CloseReason = Schemas['CloseCaseDto']['reason'];
  * Every value of an API enum, in display order: the list must name each value the OpenAPI
  * document gives, so a value added to the API breaks the build until it has a place and a label.
  */
-function everyValueOf<T extends string>() {
+export function everyValueOf<T extends string>() {
   return <const L extends readonly T[]>(values: L & ([T] extends [L[number]] ? unknown : { missing: Exclude<T, L[number]> })): L => values;
 }
 

@@ -1,5 +1,6 @@
 import type { paths } from '../../api/schema';
 import type { Success } from '../../api/types';
+import { everyValueOf } from '../../i18n/labels';
 
 export type AuditEvent = Success<'/api/audit/events', 'get'>['items'][number];
 export type AuditQuery = NonNullable<paths['/api/audit/events']['get']['parameters']['query']>;
@@ -15,37 +16,64 @@ export type Figures = Statistics['total'];
 /** A published count: a number, or "<5" exactly as the API gives it. */
 export type Cell = Figures['casesOpened'];
 
-/** The actions a supervisor filters by most; the select also accepts any other action the API knows. */
-export const AUDIT_ACTIONS = [
-  'case.read',
-  'case.list',
-  'case.create',
-  'case.section.update',
-  'case.close',
-  'case.document.read',
-  'case.identity_match',
-  'case.subject_report',
-  'referral.create',
-  'referral.read',
-  'referral.accept',
-  'referral.decline',
-  'referral.withdraw',
-  'consent.withdraw',
-  'break_glass',
-  'break_glass.review',
+/**
+ * Every action the API records, for the filter's select: the list must name each value of the
+ * API's enum, so an action added to the API breaks the build until it is listed here.
+ */
+export const AUDIT_ACTIONS = everyValueOf<AuditActionName>()([
+  'audit.export',
+  'audit.query',
+  'audit.retention',
+  'audit.verify',
   'auth.login',
   'auth.login_failed',
-  'audit.query',
-  'audit.export',
-  'audit.verify',
-  'statistics.query',
-  'user.create',
-  'user.update',
+  'break_glass',
+  'break_glass.review',
+  'case.access',
+  'case.anonymised',
+  'case.close',
+  'case.close_approved',
+  'case.close_rejected',
+  'case.close_requested',
+  'case.create',
+  'case.document.list',
+  'case.document.read',
+  'case.document.upload',
+  'case.identity_match',
+  'case.legal_hold_released',
+  'case.legal_hold_set',
+  'case.list',
+  'case.note.create',
+  'case.note.list',
+  'case.read',
+  'case.reopen',
+  'case.section.update',
+  'case.subject_report',
+  'case.task.assignees',
+  'case.task.create',
+  'case.task.list',
+  'case.task.update',
+  'consent.withdraw',
   'organisation.create',
   'organisation.update',
+  'placement.end',
+  'referral.accept',
+  'referral.create',
+  'referral.decline',
+  'referral.read',
+  'referral.withdraw',
+  'reflection_period.start',
+  'statistics.export',
+  'statistics.query',
+  'task.list',
+  'user.create',
+  'user.invite',
+  'user.update',
   'webhook.create',
   'webhook.delete',
-] as const satisfies readonly AuditActionName[];
+  'webhook.replay',
+  'webhook.rotate_secret',
+]);
 
 /** The filters of GET /api/audit/events, in the order of the form and of the query string. */
 export const AUDIT_FILTER_KEYS = ['caseReference', 'caseId', 'actorId', 'organisationId', 'action', 'outcome', 'from', 'to'] as const satisfies ReadonlyArray<
