@@ -29,8 +29,11 @@ export interface LeafInput {
   eventId: string;
   /** The leaf hash the log stores for this index. */
   storedLeaf: Buffer;
-  /** The event's canonical entry as stored now (bytes, or text hashed as UTF-8); null when the event row is gone. */
-  entry: Buffer | string | null;
+  /**
+   * The event's canonical entry as stored now (bytes, or text hashed as UTF-8), or its leaf hash
+   * already recomputed from the row by the database; null when the event row is gone.
+   */
+  entry: Buffer | string | { leafHash: Buffer } | null;
 }
 
 type CheckpointSource = 'database' | 'witness' | 'retention';
@@ -146,7 +149,7 @@ export class LogAuditor {
           reason: 'the event was deleted: the log holds its entry, the table no longer holds the row',
         });
       }
-    } else if (!leafHash(input.entry).equals(input.storedLeaf)) {
+    } else if (!(typeof input.entry === 'string' || Buffer.isBuffer(input.entry) ? leafHash(input.entry) : input.entry.leafHash).equals(input.storedLeaf)) {
       this.report({ eventId: input.eventId, index: input.index.toString(), reason: 'the event does not match its entry in the log: it was altered or moved' });
     }
     // The stored leaf carries the tree: whether leaf hashes were rewritten is for the checkpoints to say.
