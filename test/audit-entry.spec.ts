@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { canonicalEntry, ENTRY_COLUMNS, ENTRY_SQL, type EntryRow } from '../src/audit/audit-entry';
+import { canonicalEntry, ENTRY_COLUMNS, ENTRY_LEAF_SQL, ENTRY_SQL, type EntryRow } from '../src/audit/audit-entry';
+import { leafHash } from '../src/audit/merkle';
 import { workerDatabaseUrl, withClient } from './support/database';
 
 /**
@@ -60,11 +61,14 @@ describe('canonical audit entry, computed by PostgreSQL', () => {
                 value.ip,
               ],
             );
-            const rows = await client.query<EntryRow & { entry: string }>(`SELECT ${ENTRY_COLUMNS}, ${ENTRY_SQL} AS entry FROM audit_event e WHERE e.id = $1`, [
-              id,
-            ]);
+            const rows = await client.query<EntryRow & { entry: string; entry_leaf: Buffer }>(
+              `SELECT ${ENTRY_COLUMNS}, ${ENTRY_SQL} AS entry, ${ENTRY_LEAF_SQL} AS entry_leaf FROM audit_event e WHERE e.id = $1`,
+              [id],
+            );
             const row = rows.rows[0]!;
             expect(Buffer.from(row.entry, 'utf8').equals(canonicalEntry(row))).toBe(true);
+            // Verification takes the leaf hash PostgreSQL computes: it must be SHA-256(0x00 ‖ canonicalEntry).
+            expect(row.entry_leaf.equals(leafHash(canonicalEntry(row)))).toBe(true);
           }),
           { numRuns: 300 },
         );

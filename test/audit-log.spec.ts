@@ -310,6 +310,23 @@ describe('the audit log', () => {
     expect(readFileSync(cut.witness.file, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
   });
 
+  it('names a cut in the middle of the log and crosses an index moved far ahead without walking the empty span', async () => {
+    const log = await open('audit_log_cut_middle');
+    await recordEvents(log, 12);
+    await log.sequencer.catchUp();
+    await asSuperuser(log, async (client) => {
+      await client.query(`DELETE FROM audit_log_entry WHERE log_index IN (5, 6)`);
+      // Ten billion ranges of 5 if verification walked them one by one.
+      await client.query(`UPDATE audit_log_entry SET log_index = 50000000000 WHERE log_index = 11`);
+    });
+    log.verifier.batchSize = 5;
+    const result = await log.verifier.verify();
+    expect(result.valid).toBe(false);
+    expect(result.checked).toBe(5);
+    expect(result.breaks[0]).toEqual({ eventId: null, index: '5', reason: expect.stringMatching(/log entries 5 to 6 are missing/) });
+    expect(result.breaks.map((item) => item.reason)).toContainEqual(expect.stringMatching(/vouches for 12 entries but the log holds 5/));
+  });
+
   it('exports the log and verifies the export offline with nothing but the verifier key', async () => {
     const log = await open('audit_log_offline');
     await recordEvents(log, 30);
