@@ -68,9 +68,9 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
       this.recipients.resolve(event, factsRead),
       // Who did it, for titles that say so: the acting user's organisation (a staff name, never victim data).
       event.actorUserId
-        ? (this.dataSource.query(`SELECT o.name FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`, [
-            event.actorUserId,
-          ]) as Promise<Array<{ name: string }>>)
+        ? (this.dataSource.query(`SELECT o.name FROM "user" u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`, [event.actorUserId]) as Promise<
+            Array<{ name: string }>
+          >)
         : Promise.resolve([]),
     ]);
     // The case row commits with the event; not finding it is a transient read problem, so retry.
@@ -152,10 +152,9 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
           group.map((prepared) => JSON.stringify(prepared.body)),
         ],
       );
-      const deliveries: Array<{ id: string }> = await manager.query(
-        `SELECT id FROM webhook_delivery WHERE event_id = ANY($1::uuid[]) AND status = 'pending'`,
-        [eventIds],
-      );
+      const deliveries: Array<{ id: string }> = await manager.query(`SELECT id FROM webhook_delivery WHERE event_id = ANY($1::uuid[]) AND status = 'pending'`, [
+        eventIds,
+      ]);
       return { notificationIds: notified.map((row) => row.id), deliveryIds: deliveries.map((row) => row.id) };
     });
 
