@@ -36,8 +36,8 @@ const MAX_BATCH = 100;
  * then the writes of the jobs ready at that moment are grouped: one transaction with a multi-row
  * INSERT per table, one addBulk, one outbox UPDATE for the group (group commit). A lone job is
  * written at once; a group forms only while a previous group is being written, so batching adds
- * no wait. A job completes when its group is done; a failed group fails each of its jobs, which
- * retry on their own.
+ * no wait. A job completes when its group is done; when a group fails, its events are written one
+ * by one, so only a job whose own write fails retries.
  */
 @Injectable()
 @HandlesJob(JobName.FanOutEvent)
@@ -101,7 +101,9 @@ export class EventFanOutHandler implements JobHandler<JobName.FanOutEvent> {
           await this.write(group.map((entry) => entry.prepared));
           for (const entry of group) entry.resolve();
         } catch (error) {
-          for (const entry of group) entry.reject(error);
+          if (group.length === 1) group[0]!.reject(error);
+          // One event that cannot be written must not fail the others with it: each is tried alone.
+          else for (const entry of group) await this.write([entry.prepared]).then(entry.resolve, entry.reject);
         }
       }
     } finally {
