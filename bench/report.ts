@@ -1,3 +1,5 @@
+import { QUEUE_CONCURRENCY } from '../src/queue/job-definitions';
+import { QueueName } from '../src/queue/job-name';
 import type { LoadResult } from './http-load';
 import type { MachineDescription } from './machine';
 import type { NotificationsResult } from './notifications';
@@ -136,9 +138,8 @@ export function notificationFindings(result: NotificationsResult): string[] {
         `One context completes ${int(one.completeEventsPerSecond)} events/s with their e-mails (the fan-out alone ${int(one.eventsPerSecond)} events/s). ` +
         `Of the latency, the relay takes p50 ${ms(latency.stagesMs.relay.p50)} ms (from the emitting transaction's start), the fan-out job waits in the queue p50 ${ms(latency.stagesMs.queueWait.p50)} ms ` +
         `(p95 ${ms(latency.stagesMs.queueWait.p95)} ms) and runs p50 ${ms(latency.stagesMs.handle.p50)} ms. ` +
-        "Fan-out and e-mail jobs share the notifications queue (concurrency 10), so whenever e-mails fall behind, new events' inbox rows wait behind them. " +
-        'Suggested (src/, lead): e-mails in a queue of their own (or the fan-out at a higher BullMQ priority), so inbox latency depends on the fan-out alone; and resolve recipients with ' +
-        'the case loaded once per event (RecipientResolver calls UserCaseVisibility.canSee per candidate, which reloads the user and the case with its participations and grants each time).',
+        `Fan-out jobs have the notifications queue to themselves (concurrency ${QUEUE_CONCURRENCY[QueueName.Notifications]}) and group their writes (one transaction, addBulk and outbox update per group); ` +
+        'what remains per event is reading its recipients (the case with its participations and grants, the candidate users), a few round trips each.',
     );
   }
   const two = result.throughput.find((run) => run.workers === 2);
@@ -211,7 +212,7 @@ export function renderNotifications(result: NotificationsResult, heading: string
     '### Worker throughput',
     '',
     `${int(settings.burst)} events written in one transaction (one INSERT … SELECT into outbox_event) while the worker contexts idle; timed from its COMMIT until every expected inbox row is visible, ` +
-      'then until every e-mail is written (notification_email; polled every 100 ms). Fan-out and e-mail jobs share the notifications queue (concurrency 10 per context). ' +
+      `then until every e-mail is written (notification_email; polled every 100 ms). Fan-out jobs run in the notifications queue (concurrency ${QUEUE_CONCURRENCY[QueueName.Notifications]} per context), e-mails in a queue of their own. ` +
       "Two contexts are two relays and two sets of BullMQ consumers, but in one process: they share its JavaScript thread, so they show the concurrency headroom, not a second machine's.",
     '',
     '| worker contexts | events | inbox rows | first row after ms | all rows after s | notifications/s | events/s | all e-mails after s | events/s with e-mails | process CPU | event loop p99 / max ms | failed / retrying jobs | load avg |',

@@ -1,8 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Section } from './access/policy';
+import { Section } from './access/policy';
 import { closureRejectionAssociatedData, reopeningAssociatedData } from './cases/case-closure.views';
 import { CASE_KEY_ID, caseKeyAssociatedData, CaseKeysService } from './cases/case-keys.service';
+import { CaseLifecycle } from './cases/case-lifecycle';
 import { CaseSectionsStore } from './cases/case-sections.store';
+import type { SectionData } from './cases/sections/sections';
+import { nationalityOf } from './cases/cases.service';
 import type { Sealed, Sealer } from './common/crypto';
 import { modify, SqlParams } from './common/sql';
 import { createDataSource } from './database/data-source';
@@ -11,6 +14,7 @@ import { noteAssociatedData } from './notes/notes.service';
 import { consentWithdrawalAssociatedData } from './participation/consent.repository';
 import { webhookSecretAad } from './notifications/webhooks.service';
 import { referralMessageAssociatedData } from './referrals/referral-message';
+import { StatisticsLifecycle } from './statistics/statistics-lifecycle';
 import { taskTitleAssociatedData } from './tasks/tasks.service';
 
 /**
@@ -165,11 +169,21 @@ export async function rotateSealedColumns(
   const result: RotationResult = { resealed: 0, unreadable: [] };
   for (const column of options.columns ?? MASTER_SEALED_COLUMNS) {
     if (column.sealedWith !== 'master') throw new Error(`${column.table}.${column.ciphertextColumn} is sealed with case keys: see sealCaseValuesUnderCaseKeys`);
-    await walkColumn(dataSource, column, sealer.currentKeyId, options.batchSize ?? 500, result, async (_manager, stored, associatedData) =>
-      sealer.seal(sealer.open(stored, associatedData), associatedData),
-    );
+    await walkColumn(dataSource, column, sealer.currentKeyId, options.batchSize ?? 500, result, async (_manager, stored, associatedData) => ({
+      sealed: sealer.seal(sealer.open(stored, associatedData), associatedData),
+    }));
   }
   return result;
+}
+
+/**
+ * The case lifecycle as the upgrade announces to it: the listeners of the application that take
+ * an identity's nationality (statistics), wired by hand since the upgrade runs before the API does.
+ */
+export function upgradeLifecycle(): CaseLifecycle {
+  const lifecycle = new CaseLifecycle();
+  new StatisticsLifecycle(lifecycle).onModuleInit();
+  return lifecycle;
 }
 
 /**
@@ -178,26 +192,43 @@ export async function rotateSealedColumns(
  * opened with it and re-sealed under its case's data key (made on the way for cases that have
  * none), row by row, while the platform serves. Until a case's values are all moved, retention
  * leaves the case alone. Does nothing once everything is under case keys.
+ *
+ * The migration that brought per-case keys also brought the CTDC citizenship, which only identity
+ * writes announce: an identity moved here is announced as an identity write would be, in the same
+ * transaction, so cases from before get their citizenship without waiting for their next save (and
+ * only once, as a moved value is never moved again).
  */
-export async function sealCaseValuesUnderCaseKeys(dataSource: DataSource, sealer: Sealer, options: { batchSize?: number } = {}): Promise<RotationResult> {
+export async function sealCaseValuesUnderCaseKeys(
+  dataSource: DataSource,
+  sealer: Sealer,
+  options: { batchSize?: number; lifecycle?: CaseLifecycle } = {},
+): Promise<RotationResult> {
   const keys = new CaseKeysService(sealer);
+  const lifecycle = options.lifecycle ?? upgradeLifecycle();
   const result: RotationResult = { resealed: 0, unreadable: [] };
   for (const column of CASE_SEALED_COLUMNS) {
-    await walkColumn(dataSource, column, CASE_KEY_ID, options.batchSize ?? 500, result, async (manager, stored, associatedData, row) =>
-      (await keys.cipherForWrite(manager, row.case_id!)).seal(sealer.open(stored, associatedData), associatedData),
-    );
+    await walkColumn(dataSource, column, CASE_KEY_ID, options.batchSize ?? 500, result, async (manager, stored, associatedData, row) => {
+      const plaintext = sealer.open(stored, associatedData);
+      const sealed = (await keys.cipherForWrite(manager, row.case_id!)).seal(plaintext, associatedData);
+      if (column.table !== 'case_section' || row.section !== Section.Identity) return { sealed };
+      const nationality = nationalityOf(JSON.parse(plaintext.toString('utf8')) as SectionData);
+      return { sealed, moved: () => lifecycle.nationalityRecorded(manager, { caseId: row.case_id!, nationality }) };
+    });
   }
   return result;
 }
 
-/** Walks the rows of a column not under `targetKeyId`, re-sealing each in a transaction of its own. */
+/**
+ * Walks the rows of a column not under `targetKeyId`, re-sealing each in a transaction of its own;
+ * `moved` runs in that transaction once the row was indeed replaced (not if a write came first).
+ */
 async function walkColumn(
   dataSource: DataSource,
   column: SealedColumn,
   targetKeyId: string,
   batchSize: number,
   result: RotationResult,
-  reseal: (manager: EntityManager, stored: Sealed, associatedData: string, row: SealedRow) => Promise<Sealed>,
+  reseal: (manager: EntityManager, stored: Sealed, associatedData: string, row: SealedRow) => Promise<{ sealed: Sealed; moved?: () => Promise<void> }>,
 ): Promise<void> {
   const keyColumns = column.key.join(', ');
   const columns = [...new Set([...column.key, ...(column.context ?? [])])];
@@ -217,19 +248,19 @@ async function walkColumn(
       const associatedData = column.associatedData(row);
       try {
         const count = await dataSource.transaction(async (manager) => {
-          const sealed = await reseal(manager, { keyId: stored.key_id, ciphertext: stored.ciphertext }, associatedData, row);
+          const { sealed, moved } = await reseal(manager, { keyId: stored.key_id, ciphertext: stored.ciphertext }, associatedData, row);
           const update = new SqlParams();
           const newKeyId = update.add(sealed.keyId);
           const newCiphertext = update.add(sealed.ciphertext);
           const same = column.key.map((name) => `${name} = ${update.add(row[name])}`);
-          return (
-            await modify(
-              manager,
-              `UPDATE ${column.table} SET ${column.keyIdColumn} = ${newKeyId}, ${column.ciphertextColumn} = ${newCiphertext}
-                WHERE ${same.join(' AND ')} AND ${column.keyIdColumn} = ${update.add(stored.key_id)} AND ${column.ciphertextColumn} = ${update.add(stored.ciphertext)}`,
-              update.values,
-            )
-          ).count;
+          const { count } = await modify(
+            manager,
+            `UPDATE ${column.table} SET ${column.keyIdColumn} = ${newKeyId}, ${column.ciphertextColumn} = ${newCiphertext}
+              WHERE ${same.join(' AND ')} AND ${column.keyIdColumn} = ${update.add(stored.key_id)} AND ${column.ciphertextColumn} = ${update.add(stored.ciphertext)}`,
+            update.values,
+          );
+          if (count > 0) await moved?.();
+          return count;
         });
         result.resealed += count;
       } catch {

@@ -249,6 +249,42 @@ describe("victims' rights: retention, legal hold and the subject report", () => 
       expect((await t.get<{ items: Array<{ body: string }> }>(`/api/cases/${created.id}/notes`, await officer())).body.items[0]!.body).toBe('Legacy note');
       expect((await retention().apply()).anonymised).toContain(created.id);
     });
+
+    it('gives a case from before the CTDC citizenship its citizenship when the upgrade moves its identity under the case key', async () => {
+      const created = await createCase(t, await officer(), caseBody({ identity: { nationality: 'MD' } }));
+      const citizenship = async (): Promise<unknown> =>
+        ((await t.dataSource.query(`SELECT citizenship FROM stats_case_record WHERE case_id = $1`, [created.id])) as Array<{ citizenship: string | null }>)[0]
+          ?.citizenship;
+      expect(await citizenship()).toBe('MD');
+      // As the migration leaves a case written before per-case keys and the citizenship: the identity under the master key, no citizenship yet.
+      const master = new Sealer(masterKeys());
+      const [identity] = (await t.dataSource.query(`SELECT ciphertext, key_id FROM case_section WHERE case_id = $1 AND section = 'identity'`, [
+        created.id,
+      ])) as Array<{ ciphertext: Buffer; key_id: string }>;
+      const associatedData = CaseSectionsStore.associatedData(created.id, Section.Identity);
+      const opened = await t.dataSource.transaction(async (manager) =>
+        (await new CaseKeysService(master).cipherForWrite(manager, created.id)).open(
+          { keyId: identity!.key_id, ciphertext: identity!.ciphertext },
+          associatedData,
+        ),
+      );
+      const legacy = master.seal(opened, associatedData);
+      await t.dataSource.query(`UPDATE case_section SET key_id = $2, ciphertext = $3 WHERE case_id = $1 AND section = 'identity'`, [
+        created.id,
+        legacy.keyId,
+        legacy.ciphertext,
+      ]);
+      await t.dataSource.query(`UPDATE stats_case_record SET citizenship = NULL WHERE case_id = $1`, [created.id]);
+
+      expect(await sealCaseValuesUnderCaseKeys(t.dataSource, master)).toEqual({ resealed: 1, unreadable: [] });
+      expect(await citizenship()).toBe('MD');
+      // Once moved, never again: a later run neither re-seals nor announces (a citizenship changed since stays).
+      await t.dataSource.query(`UPDATE stats_case_record SET citizenship = 'UA' WHERE case_id = $1`, [created.id]);
+      expect((await sealCaseValuesUnderCaseKeys(t.dataSource, master)).resealed).toBe(0);
+      expect(await citizenship()).toBe('UA');
+      const read = await t.get<{ identity: { nationality: string } }>(`/api/cases/${created.id}`, await officer());
+      expect(read.body.identity.nationality).toBe('MD');
+    });
   });
 
   describe('legal hold', () => {

@@ -18,14 +18,16 @@ export class UserCaseVisibility {
   /** Those of `userIds` (active, in an active organisation) who may read the case now; the case is loaded once. */
   async visibleTo(userIds: readonly string[], caseId: string): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
-    const loaded = await this.access.loadCase(this.dataSource.manager, caseId);
-    if (!loaded) return new Set();
-    const users: Array<{ id: string; organisation_id: string; type: Principal['organisationType']; country: Principal['country']; role: Principal['role'] }> =
-      await this.dataSource.query(
+    // The case and the users are independent reads: one round trip's wait instead of two (fan-out latency).
+    const [loaded, users] = await Promise.all([
+      this.access.loadCase(this.dataSource.manager, caseId),
+      this.dataSource.query(
         `SELECT u.id, u.organisation_id, o.type, o.country, u.role FROM "user" u JOIN organisation o ON o.id = u.organisation_id
           WHERE u.id = ANY($1::uuid[]) AND u.active AND o.active`,
         [userIds],
-      );
+      ) as Promise<Array<{ id: string; organisation_id: string; type: Principal['organisationType']; country: Principal['country']; role: Principal['role'] }>>,
+    ]);
+    if (!loaded) return new Set();
     const now = new Date();
     return new Set(
       users

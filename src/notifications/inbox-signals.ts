@@ -13,7 +13,15 @@ const RECONNECT_MS = 2_000;
  */
 export async function announceInboxChange(db: DataSource | EntityManager, userIds: readonly string[]): Promise<void> {
   if (userIds.length === 0) return;
-  await db.query(`SELECT pg_notify('${INBOX_CHANNEL}', u::text) FROM unnest($1::uuid[]) AS u`, [userIds]);
+  await db.query(`SELECT ${announcement('u')} FROM unnest($1::uuid[]) AS u`, [userIds]);
+}
+
+/**
+ * The select-list expression announcing the user of each row a query returns (`userIdColumn`, a
+ * uuid), for a statement that reads rows and announces them in one round trip. Same rule: sent at commit.
+ */
+export function announcement(userIdColumn: string): string {
+  return `pg_notify('${INBOX_CHANNEL}', ${userIdColumn}::text) AS announced`;
 }
 
 type Listener = () => void;

@@ -70,13 +70,18 @@ export class RecipientResolver {
     return row && { id: row.id, reference: row.reference, country: row.country, leadOrganisationId: row.lead_organisation_id };
   }
 
-  async resolve(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
+  /**
+   * `facts` is a promise so the fan-out can read the case while the recipients are resolved; only
+   * the supervisors' audience waits for it (no case: nobody, the caller retries on the missing case).
+   */
+  async resolve(event: EventJobPayload, facts: Promise<CaseFacts | undefined>): Promise<Recipient[]> {
     const audience = EVENT_AUDIENCE[event.type];
-    const recipients = audience === Audience.Supervisors ? await this.supervisors(event, facts) : await this.operationalRecipients(event, audience);
+    const recipients = audience === Audience.Supervisors ? await this.supervisors(event, await facts) : await this.operationalRecipients(event, audience);
     return recipients.filter((recipient) => isToldOfEvent(recipient.userId, event));
   }
 
-  private async supervisors(event: EventJobPayload, facts: CaseFacts): Promise<Recipient[]> {
+  private async supervisors(event: EventJobPayload, facts: CaseFacts | undefined): Promise<Recipient[]> {
+    if (!facts) return [];
     const audience = supervisorAudience(facts, event.organisationIds);
     const rows: Array<{ id: string; organisation_id: string; language: Language }> = await this.dataSource.query(
       `SELECT u.id, u.organisation_id, u.language
@@ -91,18 +96,21 @@ export class RecipientResolver {
 
   private async operationalRecipients(event: EventJobPayload, audience: Audience): Promise<Recipient[]> {
     if (event.organisationIds.length === 0) return [];
-    const rows: Array<{ id: string; organisation_id: string; language: Language; role: Role; type: OrganisationType }> = await this.dataSource.query(
-      `SELECT u.id, u.organisation_id, u.language, u.role, o.type
-         FROM "user" u JOIN organisation o ON o.id = u.organisation_id
-        WHERE u.organisation_id = ANY($1::uuid[]) AND u.active AND o.active
-        ORDER BY u.id`,
-      [event.organisationIds],
-    );
+    // The members and the organisations told without access are independent reads, made at once.
+    const [rows, toldWithoutAccess] = await Promise.all([
+      this.dataSource.query(
+        `SELECT u.id, u.organisation_id, u.language, u.role, o.type
+           FROM "user" u JOIN organisation o ON o.id = u.organisation_id
+          WHERE u.organisation_id = ANY($1::uuid[]) AND u.active AND o.active
+          ORDER BY u.id`,
+        [event.organisationIds],
+      ) as Promise<Array<{ id: string; organisation_id: string; language: Language; role: Role; type: OrganisationType }>>,
+      this.organisationsToldWithoutAccess(event, audience),
+    ]);
     const candidates = rows
       .filter((row) => receivesCaseNotices({ role: row.role, organisationType: row.type }))
       .map((row) => ({ userId: row.id, organisationId: row.organisation_id, language: row.language }));
 
-    const toldWithoutAccess = await this.organisationsToldWithoutAccess(event, audience);
     const needCheck = candidates.filter((candidate) => !toldWithoutAccess.has(candidate.organisationId)).map((candidate) => candidate.userId);
     const allowed = await this.visibility.visibleTo(needCheck, event.caseId);
     const visible = candidates.filter((candidate) => toldWithoutAccess.has(candidate.organisationId) || allowed.has(candidate.userId));

@@ -16,8 +16,8 @@ export class OutboxService {
     );
   }
 
-  /** The event has reached everyone it names (the fan-out ran); the relay no longer picks it up. */
-  async markProcessed(manager: EntityManager, eventId: string): Promise<void> {
-    await manager.query(`UPDATE outbox_event SET processed_at = now() WHERE event_id = $1 AND processed_at IS NULL`, [eventId]);
+  /** The events have reached everyone they name (the fan-out ran); the relay no longer picks them up. */
+  async markProcessed(manager: EntityManager, eventIds: readonly string[]): Promise<void> {
+    await manager.query(`UPDATE outbox_event SET processed_at = now() WHERE event_id = ANY($1::uuid[]) AND processed_at IS NULL`, [eventIds]);
   }
 }

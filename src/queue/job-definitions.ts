@@ -81,7 +81,7 @@ export const JOB_DEFINITIONS: { [N in JobName]: JobDefinition<N> } = {
 
 /** Jobs one worker process runs at once, per queue. */
 export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
-  [QueueName.Notifications]: 10,
+  [QueueName.Notifications]: 30,
   [QueueName.Email]: 10,
   [QueueName.Webhooks]: 20,
   [QueueName.Deadlines]: 5,

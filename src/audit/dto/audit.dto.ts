@@ -18,7 +18,7 @@ export class AuditFiltersDto {
   caseReference?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'The acting user' }) @IsOptional() @IsUUID('all') actorId?: string;
   @ApiPropertyOptional({ format: 'uuid', description: "The acting user's organisation" }) @IsOptional() @IsUUID('all') organisationId?: string;
-  @ApiPropertyOptional({ enum: AuditAction }) @IsOptional() @IsEnum(AuditAction) action?: AuditAction;
+  @ApiPropertyOptional({ enum: AuditAction, enumName: 'AuditAction' }) @IsOptional() @IsEnum(AuditAction) action?: AuditAction;
   @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn(OUTCOMES) outcome?: AuditOutcome;
 
   @ApiPropertyOptional({ description: 'Inclusive; a date (UTC midnight) or a date-time with offset', example: '2026-01-01T00:00:00Z' })
@@ -48,7 +48,7 @@ export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ type: AuditActorDto }) actor!: AuditActorDto;
-  @ApiProperty({ enum: AuditAction }) action!: string;
+  @ApiProperty({ enum: AuditAction, enumName: 'AuditAction' }) action!: string;
   @ApiPropertyOptional({ format: 'uuid' }) caseId?: string;
   @ApiPropertyOptional({ example: 'BE-2026-000042' }) caseReference?: string;
   @ApiPropertyOptional({ type: [String] }) sections?: string[];

@@ -38,6 +38,7 @@ export const label = {
   gender: (t: Translate, value: Gender) => t(`gender.${value}`),
   risk: (t: Translate, value: RiskLevel) => t(`risk.${value}`),
   residence: (t: Translate, value: ResidenceStatus) => t(`residence.${value}`),
+  auditAction: (t: Translate, value: Schemas['AuditAction']) => t(`auditAction.${value}`),
 };
 
 export const EXPLOITATION_TYPES = everyValueOf<ExploitationType>()([

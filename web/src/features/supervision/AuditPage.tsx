@@ -5,6 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { useT } from '../../i18n/i18n';
+import { label } from '../../i18n/labels';
 import { Pending } from '../../shell/Pending';
 import { usePageTitle } from '../../shell/usePageTitle';
 import { downloadAuditCsv } from './download';
@@ -117,7 +118,8 @@ export default function AuditPage() {
             <TextInput label={t('sv.audit.organisationId')} {...field('organisationId')} />
             <Select
               label={t('sv.audit.action')}
-              data={AUDIT_ACTIONS.map((action) => ({ value: action, label: action }))}
+              // The label in the user's language, with the action as the API and the CSV export name it.
+              data={AUDIT_ACTIONS.map((action) => ({ value: action, label: `${label.auditAction(t, action)} (${action})` }))}
               value={draft.action || null}
               onChange={(value) => setDraft({ ...draft, action: value ?? '' })}
               clearable

@@ -1,11 +1,11 @@
-import type { paths } from '../../api/schema';
+import type { components, paths } from '../../api/schema';
 import type { Success } from '../../api/types';
 import { everyValueOf } from '../../i18n/labels';
 
 export type AuditEvent = Success<'/api/audit/events', 'get'>['items'][number];
 export type AuditQuery = NonNullable<paths['/api/audit/events']['get']['parameters']['query']>;
 export type AuditFilters = Omit<AuditQuery, 'limit' | 'cursor'>;
-export type AuditActionName = NonNullable<AuditQuery['action']>;
+export type AuditActionName = components['schemas']['AuditAction'];
 export type BreakGlassGrant = Success<'/api/audit/break-glass', 'get'>['items'][number];
 export type Verdict = NonNullable<BreakGlassGrant['verdict']>;
 export type Verification = Success<'/api/audit/verify', 'get'>;
@@ -17,8 +17,10 @@ export type Figures = Statistics['total'];
 export type Cell = Figures['casesOpened'];
 
 /**
- * Every action the API records, for the filter's select: the list must name each value of the
- * API's enum, so an action added to the API breaks the build until it is listed here.
+ * Every action the API records (its AuditAction enum), for the filter's select: the list must name
+ * each value of the enum, and each has a label (`label.auditAction`, typed from the same enum, so
+ * en.ts and through Messages every language must have it): an action added to the API breaks the
+ * build until it is listed and labelled.
  */
 export const AUDIT_ACTIONS = everyValueOf<AuditActionName>()([
   'audit.export',
