@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { type Actor, baseUrl, capture, launchBrowser, PASSWORD, PrivacyProbe, signIn } from './support';
+import { type Actor, baseUrl, capture, launchBrowser, PASSWORD, PrivacyProbe, signIn, until, visible, hasText, containsText } from './support';
 
 /**
  * Case work in a real browser (issue 15): search by reference, the possible-duplicate warning,
@@ -228,27 +228,6 @@ function localDateTime(at: number): string {
   const date = new Date(at);
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function visible(locator: Locator): Promise<void> {
-  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-async function hasText(locator: Locator, text: string): Promise<void> {
-  await until(async () => (await locator.textContent())?.trim() === text, `"${text}" in ${String(locator)}`);
-}
-
-async function containsText(locator: Locator, text: string): Promise<void> {
-  await until(async () => ((await locator.textContent()) ?? '').includes(text), `"${text}" in ${String(locator)}`);
 }
 
 async function pick(select: Locator, page: Page, option: string | RegExp): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { type Actor, baseUrl, capture, launchBrowser, PrivacyProbe, signIn } from './support';
+import { type Actor, baseUrl, capture, launchBrowser, PrivacyProbe, signIn, until, visible, hasText, containsText } from './support';
 
 /**
  * The journeys of PRODUCT.md in a real browser against the built platform. They build on each
@@ -307,28 +307,6 @@ describe('web app journeys', () => {
     expect(axe).toEqual([]);
   });
 });
-
-/** Waits, like a person would, until the condition holds (10 s at most). */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function visible(locator: Locator): Promise<void> {
-  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-async function hasText(locator: Locator, text: string): Promise<void> {
-  await until(async () => (await locator.textContent())?.trim() === text, `"${text}" in ${String(locator)}`);
-}
-
-async function containsText(locator: Locator, text: string): Promise<void> {
-  await until(async () => ((await locator.textContent()) ?? '').includes(text), `"${text}" in ${String(locator)}`);
-}
 
 async function hasAttribute(locator: Locator, name: string, value: string): Promise<void> {
   await until(async () => (await locator.getAttribute(name)) === value, `${name}="${value}" on ${String(locator)}`);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { type Actor, baseUrl, capture, launchBrowser, PASSWORD, PrivacyProbe, signIn } from './support';
+import type { Browser, Page } from 'playwright-core';
+import { type Actor, baseUrl, capture, launchBrowser, PASSWORD, PrivacyProbe, signIn, until, visible, hasText, containsText } from './support';
 
 /**
  * The screenshots listed in docs/web-app.md, rewritten only with UPDATE_DOC_SCREENSHOTS=1 (so a
@@ -255,24 +255,3 @@ describe('supervision console journeys', () => {
     expect(axe).toEqual([]);
   });
 });
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function visible(locator: Locator): Promise<void> {
-  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-async function hasText(locator: Locator, text: string): Promise<void> {
-  await until(async () => (await locator.textContent())?.trim() === text, `"${text}" in ${String(locator)}`);
-}
-
-async function containsText(locator: Locator, text: string): Promise<void> {
-  await until(async () => ((await locator.textContent()) ?? '').includes(text), `"${text}" in ${String(locator)}`);
-}

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { TEST_PASSWORD } from '../support/environment';
 
 export const PASSWORD = TEST_PASSWORD;
@@ -86,4 +86,26 @@ export async function capture(page: Page, name: string, probe: PrivacyProbe): Pr
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   await probe.sample(page);
   return (await axeViolations(page)).map((violation) => `${name}: ${violation}`);
+}
+
+/** Waits, like a person would, until the condition holds (10 s at most). */
+export async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function visible(locator: Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+export async function hasText(locator: Locator, text: string): Promise<void> {
+  await until(async () => (await locator.textContent())?.trim() === text, `"${text}" in ${String(locator)}`);
+}
+
+export async function containsText(locator: Locator, text: string): Promise<void> {
+  await until(async () => ((await locator.textContent()) ?? '').includes(text), `"${text}" in ${String(locator)}`);
 }
